@@ -1,0 +1,1371 @@
+package dev.jdgram;
+
+import dev.jdgram.SocketState.BindState;
+import dev.jdgram.SocketState.ConnectState;
+import dev.jdgram.SocketState.QueuedOp;
+import dev.jdgram.handle.Errno;
+import dev.jdgram.handle.HandleListener;
+import dev.jdgram.handle.LoopContext;
+import dev.jdgram.handle.SendReq;
+import dev.jdgram.handle.SysError;
+import dev.jdgram.handle.UdpHandle;
+import dev.jdgram.loop.EventLoop;
+import java.net.Inet4Address;
+import java.net.Inet6Address;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Consumer;
+
+/**
+ * A UDP socket with Node's {@code dgram.Socket} semantics: the bind/connect state machine, the
+ * queue of work that waits for {@code listening}, implicit bind on send and connect, events.
+ *
+ * <p>Every method may be called from any thread. Listeners and callbacks run on the socket's
+ * loop thread, never inside the caller's stack. Argument and state errors throw
+ * {@link DgramException} synchronously, as Node throws them; failures of the network (bind,
+ * connect, send, look-up) reach the callback or the {@code error} event.
+ */
+public final class DgramSocket implements AutoCloseable {
+  private final boolean ipv6;
+  private final LoopContext ctx;
+  private final Lookup lookup;
+  private final SocketOptions options;
+  /** Guards {@link #state}. Never held while a listener runs. */
+  private final Object lock = new Object();
+  private final SocketState state;
+  private final Receiver receiver = new Receiver();
+
+  private final Listeners<MessageListener> messageListeners = new Listeners<>();
+  private final Listeners<Runnable> listeningListeners = new Listeners<>();
+  private final Listeners<Runnable> connectListeners = new Listeners<>();
+  private final Listeners<Runnable> closeListeners = new Listeners<>();
+  private final Listeners<Consumer<DgramException>> errorListeners = new Listeners<>();
+
+  private boolean loopRefHeld; // loop thread
+  private Runnable pendingBindCallback; // guarded by lock
+
+  DgramSocket(SocketOptions options, MessageListener onMessage) {
+    if (!"udp4".equals(options.type) && !"udp6".equals(options.type)) {
+      throw Errors.badType();
+    }
+    this.options = options;
+    this.ipv6 = "udp6".equals(options.type);
+    EventLoop loop = options.loop != null ? options.loop : EventLoop.getDefault();
+    this.ctx = LoopContext.of(loop);
+    if (!ctx.isOpen()) {
+      throw new DgramException("ERR_INVALID_STATE", "The event loop is closed");
+    }
+    this.lookup = options.lookup != null ? options.lookup : DefaultLookup.INSTANCE;
+    this.state = new SocketState(ctx.transport().newUdpHandle(ctx, ipv6));
+    if (onMessage != null) {
+      messageListeners.add(onMessage, false);
+    }
+    ctx.track(this);
+  }
+
+  // ================================================================== events
+
+  /**
+   * Adds a {@code message} listener.
+   *
+   * @param l called with each datagram and its sender
+   * @return this socket
+   */
+  public DgramSocket onMessage(MessageListener l) {
+    messageListeners.add(requireListener(l), false);
+    return this;
+  }
+
+  /**
+   * Adds a {@code listening} listener: the socket is bound and receiving.
+   *
+   * @param l the listener
+   * @return this socket
+   */
+  public DgramSocket onListening(Runnable l) {
+    listeningListeners.add(requireListener(l), false);
+    return this;
+  }
+
+  /**
+   * Adds a {@code connect} listener: {@link #connect} succeeded.
+   *
+   * @param l the listener
+   * @return this socket
+   */
+  public DgramSocket onConnect(Runnable l) {
+    connectListeners.add(requireListener(l), false);
+    return this;
+  }
+
+  /**
+   * Adds a {@code close} listener.
+   *
+   * @param l the listener
+   * @return this socket
+   */
+  public DgramSocket onClose(Runnable l) {
+    closeListeners.add(requireListener(l), false);
+    return this;
+  }
+
+  /**
+   * Adds an {@code error} listener. An error with no listener goes to the loop's
+   * uncaught-exception handler (Node would throw it).
+   *
+   * @param l the listener
+   * @return this socket
+   */
+  public DgramSocket onError(Consumer<DgramException> l) {
+    errorListeners.add(requireListener(l), false);
+    return this;
+  }
+
+  /**
+   * Removes one registration of {@code listener} from whichever event has it, including
+   * callbacks given to {@code bind}, {@code connect} and {@code close} that have not run yet.
+   *
+   * @param listener the listener
+   * @return this socket
+   */
+  public DgramSocket off(Object listener) {
+    if (!messageListeners.remove(listener) && !listeningListeners.remove(listener)
+        && !connectListeners.remove(listener) && !closeListeners.remove(listener)) {
+      errorListeners.remove(listener);
+    }
+    return this;
+  }
+
+  private static <T> T requireListener(T l) {
+    if (l == null) {
+      throw Errors.invalidArgType("listener", "of type function", null);
+    }
+    return l;
+  }
+
+  // ================================================================== bind
+
+  /**
+   * Binds to a port the kernel chooses, on every address.
+   *
+   * @return this socket
+   */
+  public DgramSocket bind() {
+    return bind(0, null, null);
+  }
+
+  /**
+   * @param port the port, 0 for one the kernel chooses
+   * @return this socket
+   */
+  public DgramSocket bind(int port) {
+    return bind(port, null, null);
+  }
+
+  /**
+   * @param port the port, 0 for one the kernel chooses
+   * @param address the local address or host name; null for {@code 0.0.0.0} or {@code ::}
+   * @return this socket
+   */
+  public DgramSocket bind(int port, String address) {
+    return bind(port, address, null);
+  }
+
+  /**
+   * Binds the socket; when it is bound and receiving, {@code listening} is emitted. A failure
+   * (a failed look-up, {@code EADDRINUSE}, ...) is emitted as {@code error}.
+   *
+   * @param port the port, 0 for one the kernel chooses
+   * @param address the local address or host name; null for {@code 0.0.0.0} or {@code ::}
+   * @param onListening called once on {@code listening}, or null
+   * @return this socket
+   * @throws DgramException {@code ERR_SOCKET_ALREADY_BOUND}, {@code ERR_SOCKET_DGRAM_NOT_RUNNING},
+   *     {@code ERR_SOCKET_BAD_PORT}
+   */
+  public DgramSocket bind(int port, String address, Runnable onListening) {
+    if (port < 0 || port > 65535) {
+      throw Errors.badPort("Port", port, true);
+    }
+    synchronized (lock) {
+      healthCheck();
+      if (state.bindState != BindState.UNBOUND) {
+        throw Errors.alreadyBound();
+      }
+      state.bindState = BindState.BINDING;
+      if (onListening != null) {
+        listeningListeners.add(onListening, true);
+        pendingBindCallback = onListening;
+      }
+    }
+    String target = address == null || address.isEmpty() ? (ipv6 ? "::" : "0.0.0.0") : address;
+    resolve(target, (err, ip) -> afterBindLookup(err, ip, target, port));
+    return this;
+  }
+
+  /**
+   * Binds with options ({@code port}, {@code address}, {@code exclusive}).
+   *
+   * @param options the options
+   * @param onListening called once on {@code listening}, or null
+   * @return this socket
+   * @throws DgramException as {@link #bind(int, String, Runnable)}, and
+   *     {@code ERR_INVALID_ARG_TYPE} for null options
+   */
+  public DgramSocket bind(BindOptions options, Runnable onListening) {
+    if (options == null) {
+      throw Errors.invalidArgType("options", "of type BindOptions", null);
+    }
+    return bind(options.port(), options.address(), onListening);
+  }
+
+  /** Node's {@code this.bind({port: 0, exclusive: true})} from send and connect; lock held. */
+  private void bindImplicitly() {
+    state.bindState = BindState.BINDING;
+    String target = ipv6 ? "::" : "0.0.0.0";
+    resolve(target, (err, ip) -> afterBindLookup(err, ip, target, 0));
+  }
+
+  private void afterBindLookup(DgramException lookupError, InetAddress ip, String target, int port) {
+    DgramException failure = lookupError;
+    List<QueuedOp> queued;
+    Runnable bindCallback;
+    synchronized (lock) {
+      UdpHandle h = state.handle;
+      if (h == null) {
+        return; // closed in the meantime; close() already failed what was queued
+      }
+      String ipText = ip == null ? target : IpLiteral.format(ip);
+      if (failure == null) {
+        try {
+          checkFamily(target, ip);
+          int flags = (options.reuseAddr ? UdpHandle.REUSEADDR : 0)
+              | (options.ipv6Only ? UdpHandle.IPV6ONLY : 0)
+              | (options.reusePort ? UdpHandle.REUSEPORT : 0);
+          h.bind(new InetSocketAddress(ip, port), flags);
+        } catch (SysError e) {
+          failure = Errors.withHostPort(e.errno(), "bind", ipText, port);
+        }
+      }
+      bindCallback = pendingBindCallback;
+      pendingBindCallback = null;
+      if (failure != null) {
+        state.bindState = BindState.UNBOUND;
+        queued = state.takeQueue();
+      } else {
+        h.recvStart(receiver);
+        state.receiving = true;
+        state.bindState = BindState.BOUND;
+        queued = null;
+      }
+    }
+    if (failure != null) {
+      if (bindCallback != null) {
+        listeningListeners.remove(bindCallback);
+      }
+      emitError(failure);
+      for (QueuedOp op : queued) {
+        op.fail(failure);
+      }
+      return;
+    }
+    updateLoopRef();
+    applyBufferSize(true, options.recvBufferSize);
+    applyBufferSize(false, options.sendBufferSize);
+    listeningListeners.emit(Runnable::run, ctx::uncaught);
+    List<QueuedOp> ops;
+    synchronized (lock) {
+      ops = state.takeQueue();
+    }
+    for (QueuedOp op : ops) {
+      op.run();
+    }
+  }
+
+  private void applyBufferSize(boolean recv, int size) {
+    if (size <= 0) {
+      return;
+    }
+    try {
+      bufferSize(recv, size);
+    } catch (DgramException e) {
+      emitError(e);
+    }
+  }
+
+  // ================================================================== connect
+
+  /**
+   * Connects to {@code localhost} of the socket's family ({@code 127.0.0.1} or {@code ::1}).
+   *
+   * @param port the remote port, 1 to 65535
+   * @throws DgramException as {@link #connect(int, String, Consumer)}
+   */
+  public void connect(int port) {
+    connect(port, null, null);
+  }
+
+  /**
+   * @param port the remote port, 1 to 65535
+   * @param address the remote address or host name; null for localhost of the family
+   * @throws DgramException as {@link #connect(int, String, Consumer)}
+   */
+  public void connect(int port, String address) {
+    connect(port, address, null);
+  }
+
+  /**
+   * Associates the socket with one remote address: sends without a destination go there, and
+   * only its datagrams are received. An unbound socket is bound first. On success
+   * {@code connect} is emitted and {@code callback} gets null; on failure {@code callback} gets
+   * the error, or, without a callback, {@code error} is emitted.
+   *
+   * <p>Unlike Node, sends without a destination made while connecting wait for the connection
+   * rather than failing with {@code ERR_SOCKET_BAD_PORT}.
+   *
+   * @param port the remote port, 1 to 65535
+   * @param address the remote address or host name; null for localhost of the family
+   * @param callback called once with null or the error, or null
+   * @throws DgramException {@code ERR_SOCKET_BAD_PORT}, {@code ERR_SOCKET_DGRAM_IS_CONNECTED},
+   *     {@code ERR_SOCKET_DGRAM_NOT_RUNNING}
+   */
+  public void connect(int port, String address, Consumer<DgramException> callback) {
+    if (port <= 0 || port > 65535) {
+      throw Errors.badPort("Port", port, false);
+    }
+    ConnectOp op = new ConnectOp(port, address, callback);
+    synchronized (lock) {
+      healthCheck();
+      if (state.connectState != ConnectState.DISCONNECTED) {
+        throw Errors.isConnected();
+      }
+      state.connectState = ConnectState.CONNECTING;
+      if (op.onConnect != null) {
+        connectListeners.add(op.onConnect, true);
+      }
+      if (state.bindState == BindState.UNBOUND) {
+        bindImplicitly();
+      }
+      if (state.bindState != BindState.BOUND) {
+        state.enqueue(op);
+        return;
+      }
+    }
+    op.run();
+  }
+
+  /** A connect waiting for {@code listening}, then for its look-up. */
+  private final class ConnectOp implements QueuedOp {
+    final int port;
+    final String address;
+    final Consumer<DgramException> callback;
+    final Runnable onConnect;
+
+    ConnectOp(int port, String address, Consumer<DgramException> callback) {
+      this.port = port;
+      this.address = address;
+      this.callback = callback;
+      this.onConnect = callback == null ? null : () -> callback.accept(null);
+    }
+
+    @Override
+    public void run() {
+      String target = address == null || address.isEmpty() ? (ipv6 ? "::1" : "127.0.0.1") : address;
+      resolve(target, (err, ip) -> afterConnectLookup(this, err, ip, target));
+    }
+
+    @Override
+    public void fail(DgramException error) {
+      synchronized (lock) {
+        if (state.connectState == ConnectState.CONNECTING) {
+          state.connectState = ConnectState.DISCONNECTED;
+        }
+      }
+      failConnectQueue(error);
+      if (callback != null) {
+        connectListeners.remove(onConnect);
+        callback.accept(error); // the error itself was emitted by whoever failed the queue
+      }
+    }
+  }
+
+  private void afterConnectLookup(ConnectOp op, DgramException lookupError, InetAddress ip, String target) {
+    DgramException failure = lookupError;
+    synchronized (lock) {
+      UdpHandle h = state.handle;
+      if (h == null) {
+        failure = Errors.notRunning();
+      } else if (failure == null) {
+        try {
+          checkFamily(target, ip);
+          if (options.sendBlockList != null && options.sendBlockList.check(ip)) {
+            failure = Errors.ipBlocked(IpLiteral.format(ip));
+          } else {
+            h.connect(new InetSocketAddress(ip, op.port));
+            state.connectState = ConnectState.CONNECTED;
+          }
+        } catch (SysError e) {
+          failure = Errors.withHostPort(e.errno(), "connect", target, op.port);
+        }
+      }
+      if (failure != null && state.connectState == ConnectState.CONNECTING) {
+        state.connectState = ConnectState.DISCONNECTED;
+      }
+    }
+    if (failure != null) {
+      DgramException error = failure;
+      failConnectQueue(error);
+      if (op.callback != null) {
+        connectListeners.remove(op.onConnect);
+        invoke(() -> op.callback.accept(error));
+      } else {
+        emitError(error);
+      }
+      return;
+    }
+    connectListeners.emit(Runnable::run, ctx::uncaught);
+    List<QueuedOp> ops;
+    synchronized (lock) {
+      ops = state.takeConnectQueue();
+    }
+    for (QueuedOp o : ops) {
+      o.run();
+    }
+  }
+
+  private void failConnectQueue(DgramException error) {
+    List<QueuedOp> ops;
+    synchronized (lock) {
+      ops = state.takeConnectQueue();
+    }
+    for (QueuedOp o : ops) {
+      o.fail(error);
+    }
+  }
+
+  /**
+   * Dissolves the association made by {@link #connect}.
+   *
+   * @throws DgramException {@code ERR_SOCKET_DGRAM_NOT_CONNECTED},
+   *     {@code ERR_SOCKET_DGRAM_NOT_RUNNING}, or a system error (syscall {@code connect})
+   */
+  public void disconnect() {
+    synchronized (lock) {
+      healthCheck();
+      if (state.connectState != ConnectState.CONNECTED) {
+        throw Errors.notConnected();
+      }
+      try {
+        state.handle.disconnect();
+      } catch (SysError e) {
+        throw Errors.errno(e.errno(), "connect");
+      }
+      state.connectState = ConnectState.DISCONNECTED;
+    }
+  }
+
+  // ================================================================== send
+
+  /**
+   * Sends {@code msg} as one datagram to {@code port} at {@code address}.
+   *
+   * @param msg the datagram
+   * @param port the destination port, 1 to 65535
+   * @param address the destination address or host name; null for localhost of the family
+   */
+  public void send(byte[] msg, int port, String address) {
+    send(msg, port, address, null);
+  }
+
+  /**
+   * Sends {@code msg} as one datagram to {@code port} at {@code address}; an unbound socket is
+   * bound to a port the kernel chooses first.
+   *
+   * @param msg the datagram
+   * @param port the destination port, 1 to 65535
+   * @param address the destination address or host name; null for localhost of the family
+   * @param callback called exactly once with the byte count or the error; null to have errors
+   *     emitted as {@code error}
+   * @throws DgramException {@code ERR_INVALID_ARG_TYPE}, {@code ERR_SOCKET_BAD_PORT},
+   *     {@code ERR_SOCKET_DGRAM_IS_CONNECTED}, {@code ERR_SOCKET_DGRAM_NOT_RUNNING}
+   */
+  public void send(byte[] msg, int port, String address, SendCallback callback) {
+    if (msg == null) {
+      throw bufferType(null);
+    }
+    sendTo(ByteBuffer.wrap(msg.clone()), port, address, callback);
+  }
+
+  /**
+   * Sends {@code length} bytes of {@code msg} from {@code offset} as one datagram.
+   *
+   * @param msg the buffer
+   * @param offset where the datagram starts
+   * @param length its length
+   * @param port the destination port, 1 to 65535
+   * @param address the destination address or host name; null for localhost of the family
+   * @param callback called exactly once with the byte count or the error, or null
+   * @throws DgramException {@code ERR_BUFFER_OUT_OF_BOUNDS} for an offset or length outside
+   *     {@code msg}, and as {@link #send(byte[], int, String, SendCallback)}
+   */
+  public void send(byte[] msg, int offset, int length, int port, String address, SendCallback callback) {
+    if (msg == null) {
+      throw bufferType(null);
+    }
+    if (offset < 0 || offset > msg.length) {
+      throw Errors.bufferOutOfBounds("offset");
+    }
+    if (length < 0 || (long) offset + length > msg.length) {
+      throw Errors.bufferOutOfBounds("length");
+    }
+    byte[] copy = new byte[length];
+    System.arraycopy(msg, offset, copy, 0, length);
+    sendTo(ByteBuffer.wrap(copy), port, address, callback);
+  }
+
+  /**
+   * Sends the remaining bytes of {@code msg} as one datagram; the buffer's position is not
+   * changed.
+   *
+   * @param msg the datagram, position to limit
+   * @param port the destination port, 1 to 65535
+   * @param address the destination address or host name; null for localhost of the family
+   * @param callback called exactly once with the byte count or the error, or null
+   */
+  public void send(ByteBuffer msg, int port, String address, SendCallback callback) {
+    sendTo(copyOf(msg), port, address, callback);
+  }
+
+  /**
+   * Sends {@code msg}, UTF-8 encoded, as one datagram.
+   *
+   * @param msg the text
+   * @param port the destination port, 1 to 65535
+   * @param address the destination address or host name; null for localhost of the family
+   * @param callback called exactly once with the byte count or the error, or null
+   */
+  public void send(String msg, int port, String address, SendCallback callback) {
+    if (msg == null) {
+      throw bufferType(null);
+    }
+    sendTo(ByteBuffer.wrap(msg.getBytes(StandardCharsets.UTF_8)), port, address, callback);
+  }
+
+  /**
+   * Sends the parts ({@code byte[]}, {@code ByteBuffer} or {@code String}) one after the other
+   * as one datagram.
+   *
+   * @param msgs the parts
+   * @param port the destination port, 1 to 65535
+   * @param address the destination address or host name; null for localhost of the family
+   * @param callback called exactly once with the byte count or the error, or null
+   */
+  public void send(List<?> msgs, int port, String address, SendCallback callback) {
+    sendTo(concat(msgs), port, address, callback);
+  }
+
+  /**
+   * Sends {@code msg} to the connected peer.
+   *
+   * @param msg the datagram
+   * @throws DgramException {@code ERR_SOCKET_BAD_PORT} on a socket that is neither connected
+   *     nor connecting, and as {@link #send(byte[], int, String, SendCallback)}
+   */
+  public void send(byte[] msg) {
+    send(msg, (SendCallback) null);
+  }
+
+  /**
+   * Sends {@code msg} to the connected peer.
+   *
+   * @param msg the datagram
+   * @param callback called exactly once with the byte count or the error, or null
+   */
+  public void send(byte[] msg, SendCallback callback) {
+    if (msg == null) {
+      throw bufferType(null);
+    }
+    sendConnected(ByteBuffer.wrap(msg.clone()), callback);
+  }
+
+  /**
+   * Sends the remaining bytes of {@code msg} to the connected peer.
+   *
+   * @param msg the datagram, position to limit
+   * @param callback called exactly once with the byte count or the error, or null
+   */
+  public void send(ByteBuffer msg, SendCallback callback) {
+    sendConnected(copyOf(msg), callback);
+  }
+
+  /**
+   * Sends {@code msg}, UTF-8 encoded, to the connected peer.
+   *
+   * @param msg the text
+   * @param callback called exactly once with the byte count or the error, or null
+   */
+  public void send(String msg, SendCallback callback) {
+    if (msg == null) {
+      throw bufferType(null);
+    }
+    sendConnected(ByteBuffer.wrap(msg.getBytes(StandardCharsets.UTF_8)), callback);
+  }
+
+  /**
+   * Sends the parts as one datagram to the connected peer.
+   *
+   * @param msgs the parts ({@code byte[]}, {@code ByteBuffer} or {@code String})
+   * @param callback called exactly once with the byte count or the error, or null
+   */
+  public void send(List<?> msgs, SendCallback callback) {
+    sendConnected(concat(msgs), callback);
+  }
+
+  private static DgramException bufferType(Object actual) {
+    return Errors.invalidArgType("buffer", "of type byte[], ByteBuffer, String or a List of them", actual);
+  }
+
+  private static ByteBuffer copyOf(ByteBuffer msg) {
+    if (msg == null) {
+      throw bufferType(null);
+    }
+    ByteBuffer copy = ByteBuffer.allocate(msg.remaining());
+    copy.put(msg.duplicate());
+    return copy.flip();
+  }
+
+  private static ByteBuffer concat(List<?> parts) {
+    if (parts == null) {
+      throw bufferType(null);
+    }
+    int total = 0;
+    for (Object p : parts) {
+      if (p instanceof byte[] b) {
+        total += b.length;
+      } else if (p instanceof ByteBuffer bb) {
+        total += bb.remaining();
+      } else if (p instanceof String s) {
+        total += s.getBytes(StandardCharsets.UTF_8).length;
+      } else {
+        throw Errors.invalidArgType("buffer list arguments",
+            "of type byte[], ByteBuffer or String", p);
+      }
+    }
+    ByteBuffer all = ByteBuffer.allocate(total);
+    for (Object p : parts) {
+      if (p instanceof byte[] b) {
+        all.put(b);
+      } else if (p instanceof ByteBuffer bb) {
+        all.put(bb.duplicate());
+      } else {
+        all.put(((String) p).getBytes(StandardCharsets.UTF_8));
+      }
+    }
+    return all.flip();
+  }
+
+  private void sendTo(ByteBuffer data, int port, String address, SendCallback callback) {
+    SendOp op = new SendOp(data, port, address, callback);
+    synchronized (lock) {
+      if (state.connectState == ConnectState.CONNECTED) {
+        throw Errors.isConnected();
+      }
+      if (port <= 0 || port > 65535) {
+        throw Errors.badPort("Port", port, false);
+      }
+      healthCheck();
+      if (queuedForListening(op)) {
+        return;
+      }
+    }
+    op.run();
+  }
+
+  private void sendConnected(ByteBuffer data, SendCallback callback) {
+    SendOp op = new SendOp(data, -1, null, callback);
+    synchronized (lock) {
+      if (state.connectState == ConnectState.DISCONNECTED) {
+        throw DgramException.of("ERR_SOCKET_BAD_PORT",
+            "Port should be > 0 and < 65536. Received undefined.");
+      }
+      healthCheck();
+      if (queuedForListening(op)) {
+        return;
+      }
+      if (state.connectState == ConnectState.CONNECTING) {
+        state.enqueueUntilConnected(op);
+        return;
+      }
+    }
+    op.run();
+  }
+
+  /** Implicit bind and Node's {@code enqueue}: @return true if {@code op} waits. Lock held. */
+  private boolean queuedForListening(QueuedOp op) {
+    if (state.bindState == BindState.UNBOUND) {
+      bindImplicitly();
+    }
+    if (state.bindState != BindState.BOUND) {
+      state.enqueue(op);
+      return true;
+    }
+    return false;
+  }
+
+  /** One datagram on its way: look-up, block list, handle, callback (exactly once). */
+  private final class SendOp implements QueuedOp, SendReq.Completion {
+    final ByteBuffer data;
+    final int port; // -1: to the connected peer
+    final String address;
+    final SendCallback callback;
+    String shownAddress;
+
+    SendOp(ByteBuffer data, int port, String address, SendCallback callback) {
+      this.data = data;
+      this.port = port;
+      this.address = address;
+      this.callback = callback;
+    }
+
+    @Override
+    public void run() {
+      if (port < 0) {
+        ctx.execute(() -> submit(null));
+        return;
+      }
+      String target = address == null ? (ipv6 ? "::1" : "127.0.0.1") : address;
+      shownAddress = target;
+      resolve(target, (err, ip) -> {
+        if (err != null) {
+          complete(err, 0);
+          return;
+        }
+        try {
+          checkFamily(target, ip);
+        } catch (SysError e) {
+          complete(Errors.withHostPort(e.errno(), "send", target, port), 0);
+          return;
+        }
+        if (options.sendBlockList != null && options.sendBlockList.check(ip)) {
+          complete(Errors.ipBlocked(IpLiteral.format(ip)), 0);
+          return;
+        }
+        submit(new InetSocketAddress(ip, port));
+      });
+    }
+
+    /** On the loop thread. */
+    void submit(InetSocketAddress dest) {
+      UdpHandle h;
+      synchronized (lock) {
+        h = state.handle;
+      }
+      if (h == null) {
+        complete(Errors.notRunning(), 0);
+        return;
+      }
+      h.send(new SendReq(data, dest, this));
+    }
+
+    @Override
+    public void onComplete(SendReq req, int status) {
+      if (status >= 0) {
+        complete(null, status);
+      } else {
+        complete(Errors.withHostPort(status, "send", shownAddress, port), 0);
+      }
+    }
+
+    @Override
+    public void fail(DgramException error) {
+      if (callback != null) {
+        invoke(() -> callback.onSent(error, 0));
+      } // without a callback, the error that failed the queue was emitted already
+    }
+
+    private void complete(DgramException error, int bytes) {
+      if (callback != null) {
+        invoke(() -> callback.onSent(error, bytes));
+      } else if (error != null) {
+        emitError(error); // Node drops it silently; jdgram never swallows an error
+      }
+    }
+  }
+
+  // ================================================================== close
+
+  /** Closes the socket; {@code close} is emitted when done. */
+  @Override
+  public void close() {
+    close(null);
+  }
+
+  /**
+   * Closes the socket. Sends still queued complete with an error ({@code ECANCELED} from the
+   * handle, {@code ERR_SOCKET_DGRAM_NOT_RUNNING} before it); then {@code close} is emitted. While
+   * the socket is binding, the close waits for {@code listening}, as in Node.
+   *
+   * @param onClose called once on {@code close}, or null
+   * @throws DgramException {@code ERR_SOCKET_DGRAM_NOT_RUNNING} if already closed
+   */
+  public void close(Runnable onClose) {
+    UdpHandle h;
+    synchronized (lock) {
+      healthCheck();
+      if (onClose != null) {
+        closeListeners.add(onClose, true);
+      }
+      if (state.queue != null) {
+        state.enqueue(new CloseOp());
+        return;
+      }
+      h = state.handle;
+      state.handle = null;
+      state.receiving = false;
+    }
+    ctx.untrack(this);
+    onLoop(() -> {
+      h.recvStop();
+      h.close();
+      updateLoopRef();
+      failConnectQueue(Errors.notRunning());
+      ctx.nextTick(() -> closeListeners.emit(Runnable::run, ctx::uncaught));
+    });
+  }
+
+  /** A close made while binding: it runs after {@code listening}, or after the bind failed. */
+  private final class CloseOp implements QueuedOp {
+    @Override
+    public void run() {
+      synchronized (lock) {
+        if (state.handle == null) {
+          return;
+        }
+      }
+      close(null);
+    }
+
+    @Override
+    public void fail(DgramException error) {
+      run(); // the user asked for a close: a failed bind does not cancel it
+    }
+  }
+
+  // ================================================================== addresses
+
+  /**
+   * @return the local address ({@code getsockname})
+   * @throws DgramException {@code EBADF} (syscall {@code getsockname}) before bind,
+   *     {@code ERR_SOCKET_DGRAM_NOT_RUNNING} after close
+   */
+  public AddressInfo address() {
+    synchronized (lock) {
+      healthCheck();
+      try {
+        return addressInfo(state.handle.localAddress());
+      } catch (SysError e) {
+        throw Errors.errno(e.errno(), "getsockname");
+      }
+    }
+  }
+
+  /**
+   * @return the connected peer's address ({@code getpeername})
+   * @throws DgramException {@code ERR_SOCKET_DGRAM_NOT_CONNECTED},
+   *     {@code ERR_SOCKET_DGRAM_NOT_RUNNING}
+   */
+  public AddressInfo remoteAddress() {
+    synchronized (lock) {
+      healthCheck();
+      if (state.connectState != ConnectState.CONNECTED) {
+        throw Errors.notConnected();
+      }
+      try {
+        return addressInfo(state.handle.remoteAddress());
+      } catch (SysError e) {
+        throw Errors.errno(e.errno(), "getpeername");
+      }
+    }
+  }
+
+  private AddressInfo addressInfo(InetSocketAddress a) {
+    String text = format(a.getAddress());
+    return new AddressInfo(text, familyOf(a.getAddress()), a.getPort());
+  }
+
+  private String format(InetAddress a) {
+    if (ipv6 && a instanceof Inet4Address) {
+      return "::ffff:" + a.getHostAddress(); // java.nio unmaps; Node shows the mapped form
+    }
+    return IpLiteral.format(a);
+  }
+
+  private String familyOf(InetAddress a) {
+    return ipv6 || a instanceof Inet6Address ? "IPv6" : "IPv4";
+  }
+
+  // ================================================================== multicast and options
+
+  /**
+   * Joins {@code multicastAddress} on the interface the kernel chooses. Pin the interface with
+   * {@link #addMembership(String, String)} wherever the default route leads to a real network.
+   *
+   * @param multicastAddress the group
+   */
+  public void addMembership(String multicastAddress) {
+    addMembership(multicastAddress, null);
+  }
+
+  /**
+   * Joins a multicast group ({@code IP_ADD_MEMBERSHIP}). On an unbound socket the kernel socket
+   * is bound to the wildcard address first, as libuv does.
+   *
+   * @param multicastAddress the group
+   * @param multicastInterface the local address of the interface, or null
+   * @throws DgramException {@code ERR_MISSING_ARGS}, {@code ERR_SOCKET_DGRAM_NOT_RUNNING}, or a
+   *     system error with syscall {@code addMembership} ({@code EINVAL} for a non-group,
+   *     {@code EADDRINUSE} for a second join)
+   */
+  public void addMembership(String multicastAddress, String multicastInterface) {
+    membership(multicastAddress, multicastInterface, true);
+  }
+
+  /**
+   * @param multicastAddress the group
+   */
+  public void dropMembership(String multicastAddress) {
+    dropMembership(multicastAddress, null);
+  }
+
+  /**
+   * Leaves a multicast group ({@code IP_DROP_MEMBERSHIP}).
+   *
+   * @param multicastAddress the group
+   * @param multicastInterface the local address of the interface, or null
+   * @throws DgramException as {@link #addMembership(String, String)}, {@code EADDRNOTAVAIL}
+   *     for a group not joined
+   */
+  public void dropMembership(String multicastAddress, String multicastInterface) {
+    membership(multicastAddress, multicastInterface, false);
+  }
+
+  private void membership(String group, String iface, boolean join) {
+    String syscall = join ? "addMembership" : "dropMembership";
+    synchronized (lock) {
+      healthCheck();
+      if (group == null || group.isEmpty()) {
+        throw Errors.missingArgs("multicastAddress");
+      }
+      try {
+        state.handle.membership(literal(group), iface == null ? null : literal(iface), join);
+      } catch (SysError e) {
+        throw Errors.errno(e.errno(), syscall);
+      }
+    }
+  }
+
+  /**
+   * @param sourceAddress the source to receive from
+   * @param groupAddress the group
+   */
+  public void addSourceSpecificMembership(String sourceAddress, String groupAddress) {
+    addSourceSpecificMembership(sourceAddress, groupAddress, null);
+  }
+
+  /**
+   * Joins a source-specific group ({@code IP_ADD_SOURCE_MEMBERSHIP}): only datagrams from
+   * {@code sourceAddress} to {@code groupAddress} are received.
+   *
+   * @param sourceAddress the source
+   * @param groupAddress the group
+   * @param multicastInterface the local address of the interface, or null
+   * @throws DgramException {@code ERR_INVALID_ARG_TYPE} for null addresses,
+   *     {@code ERR_SOCKET_DGRAM_NOT_RUNNING}, or a system error with syscall
+   *     {@code addSourceSpecificMembership}
+   */
+  public void addSourceSpecificMembership(String sourceAddress, String groupAddress, String multicastInterface) {
+    sourceMembership(sourceAddress, groupAddress, multicastInterface, true);
+  }
+
+  /**
+   * @param sourceAddress the source
+   * @param groupAddress the group
+   */
+  public void dropSourceSpecificMembership(String sourceAddress, String groupAddress) {
+    dropSourceSpecificMembership(sourceAddress, groupAddress, null);
+  }
+
+  /**
+   * Leaves a source-specific group.
+   *
+   * @param sourceAddress the source
+   * @param groupAddress the group
+   * @param multicastInterface the local address of the interface, or null
+   * @throws DgramException as {@link #addSourceSpecificMembership(String, String, String)}
+   */
+  public void dropSourceSpecificMembership(String sourceAddress, String groupAddress, String multicastInterface) {
+    sourceMembership(sourceAddress, groupAddress, multicastInterface, false);
+  }
+
+  private void sourceMembership(String source, String group, String iface, boolean join) {
+    String syscall = join ? "addSourceSpecificMembership" : "dropSourceSpecificMembership";
+    synchronized (lock) {
+      healthCheck();
+      if (source == null) {
+        throw Errors.invalidArgType("sourceAddress", "of type string", null);
+      }
+      if (group == null) {
+        throw Errors.invalidArgType("groupAddress", "of type string", null);
+      }
+      try {
+        state.handle.sourceMembership(literal(source), literal(group), iface == null ? null : literal(iface), join);
+      } catch (SysError e) {
+        throw Errors.errno(e.errno(), syscall);
+      }
+    }
+  }
+
+  /** An IP literal as libuv's {@code uv_inet_pton} takes it; anything else is EINVAL. */
+  private static InetAddress literal(String text) {
+    InetAddress a = IpLiteral.parse(text);
+    if (a == null) {
+      throw new SysError(Errno.EINVAL);
+    }
+    return a;
+  }
+
+  /**
+   * SO_BROADCAST: allows sends to broadcast addresses.
+   *
+   * @param flag on or off
+   * @throws DgramException {@code EBADF} (syscall {@code setBroadcast}) before bind,
+   *     {@code ERR_SOCKET_DGRAM_NOT_RUNNING} after close
+   */
+  public void setBroadcast(boolean flag) {
+    option("setBroadcast", h -> h.setBroadcast(flag));
+  }
+
+  /**
+   * IP_TTL / IPV6_UNICAST_HOPS.
+   *
+   * @param ttl 1 to 255
+   * @return ttl
+   * @throws DgramException {@code EINVAL} out of range, {@code EBADF} before bind,
+   *     {@code ENOTSUP} on the nio transport (java.nio cannot set it)
+   */
+  public int setTTL(int ttl) {
+    option("setTTL", h -> h.setTTL(ttl));
+    return ttl;
+  }
+
+  /**
+   * IP_MULTICAST_TTL / IPV6_MULTICAST_HOPS.
+   *
+   * @param ttl 0 to 255
+   * @return ttl
+   * @throws DgramException {@code EINVAL} out of range, {@code EBADF} before bind
+   */
+  public int setMulticastTTL(int ttl) {
+    option("setMulticastTTL", h -> h.setMulticastTTL(ttl));
+    return ttl;
+  }
+
+  /**
+   * IP_MULTICAST_LOOP: whether this host's own members receive what it sends to a group.
+   *
+   * @param flag on or off
+   * @return flag
+   * @throws DgramException {@code EBADF} before bind
+   */
+  public boolean setMulticastLoopback(boolean flag) {
+    option("setMulticastLoopback", h -> h.setMulticastLoopback(flag));
+    return flag;
+  }
+
+  /**
+   * IP_MULTICAST_IF: the interface multicast sends leave by. For {@code udp4} the interface's
+   * IPv4 address ({@code "127.0.0.1"}); for {@code udp6} a scope ({@code "::%lo"}) or an address.
+   *
+   * @param multicastInterface the interface
+   * @throws DgramException {@code ERR_INVALID_ARG_TYPE} for null, {@code EINVAL} for a
+   *     malformed address, {@code EADDRNOTAVAIL} for no such interface, {@code EBADF} before bind
+   */
+  public void setMulticastInterface(String multicastInterface) {
+    synchronized (lock) {
+      healthCheck();
+      if (multicastInterface == null) {
+        throw Errors.invalidArgType("interfaceAddress", "of type string", null);
+      }
+    }
+    option("setMulticastInterface", h -> {
+      int fam = IpLiteral.family(multicastInterface);
+      if (fam == 0) {
+        throw new SysError(Errno.EINVAL);
+      }
+      if (!ipv6 && fam == 6) {
+        throw new SysError(Errno.ENOPROTOOPT); // an IPv6 option on an IPv4 socket, as Linux says
+      }
+      InetAddress a = IpLiteral.parse(multicastInterface);
+      int pct = multicastInterface.indexOf('%');
+      String scope = pct >= 0 ? multicastInterface.substring(pct + 1) : null;
+      h.setMulticastInterface(a, scope);
+    });
+  }
+
+  /**
+   * SO_RCVBUF.
+   *
+   * @param size bytes; the kernel doubles it on Linux
+   * @throws DgramException {@code ERR_SOCKET_BAD_BUFFER_SIZE} for a negative size,
+   *     {@code ERR_SOCKET_BUFFER_SIZE} before bind
+   */
+  public void setRecvBufferSize(int size) {
+    if (size < 0) {
+      throw Errors.badBufferSize();
+    }
+    bufferSize(true, size);
+  }
+
+  /**
+   * @return SO_RCVBUF as the kernel reports it
+   * @throws DgramException {@code ERR_SOCKET_BUFFER_SIZE} before bind
+   */
+  public int getRecvBufferSize() {
+    return bufferSize(true, 0);
+  }
+
+  /**
+   * SO_SNDBUF.
+   *
+   * @param size bytes; the kernel doubles it on Linux
+   * @throws DgramException {@code ERR_SOCKET_BAD_BUFFER_SIZE} for a negative size,
+   *     {@code ERR_SOCKET_BUFFER_SIZE} before bind
+   */
+  public void setSendBufferSize(int size) {
+    if (size < 0) {
+      throw Errors.badBufferSize();
+    }
+    bufferSize(false, size);
+  }
+
+  /**
+   * @return SO_SNDBUF as the kernel reports it
+   * @throws DgramException {@code ERR_SOCKET_BUFFER_SIZE} before bind
+   */
+  public int getSendBufferSize() {
+    return bufferSize(false, 0);
+  }
+
+  private int bufferSize(boolean recv, int size) {
+    synchronized (lock) {
+      healthCheck();
+      try {
+        return state.handle.bufferSize(recv, size);
+      } catch (SysError e) {
+        throw Errors.bufferSize(e.errno(), recv);
+      }
+    }
+  }
+
+  /** @return bytes queued and not yet handed to the kernel; 0 once closed */
+  public int getSendQueueSize() {
+    UdpHandle h = state.handle;
+    return h == null ? 0 : h.sendQueueSize();
+  }
+
+  /** @return datagrams queued and not yet handed to the kernel; 0 once closed */
+  public int getSendQueueCount() {
+    UdpHandle h = state.handle;
+    return h == null ? 0 : h.sendQueueCount();
+  }
+
+  private interface HandleOp {
+    void apply(UdpHandle h);
+  }
+
+  private void option(String syscall, HandleOp op) {
+    synchronized (lock) {
+      healthCheck();
+      try {
+        op.apply(state.handle);
+      } catch (SysError e) {
+        throw Errors.errno(e.errno(), syscall);
+      }
+    }
+  }
+
+  // ================================================================== ref / loop
+
+  /**
+   * Makes the socket keep its loop (and, for the default loop, the JVM) alive while it is bound
+   * (the default).
+   *
+   * @return this socket
+   */
+  public DgramSocket ref() {
+    synchronized (lock) {
+      state.refed = true;
+    }
+    onLoop(this::updateLoopRef);
+    return this;
+  }
+
+  /**
+   * Lets the loop (and the JVM) end while this socket is still open; it still receives while
+   * the loop runs.
+   *
+   * @return this socket
+   */
+  public DgramSocket unref() {
+    synchronized (lock) {
+      state.refed = false;
+    }
+    onLoop(this::updateLoopRef);
+    return this;
+  }
+
+  /** @return the loop this socket's listeners and callbacks run on */
+  public EventLoop loop() {
+    return ctx.loop();
+  }
+
+  /** @return true once {@link #close} has been called */
+  public boolean isClosed() {
+    synchronized (lock) {
+      return state.handle == null;
+    }
+  }
+
+  /** libuv: a handle keeps the loop alive while it is both active (receiving) and referenced. */
+  private void updateLoopRef() {
+    boolean want;
+    synchronized (lock) {
+      want = state.refed && state.receiving && state.handle != null;
+    }
+    if (want != loopRefHeld) {
+      loopRefHeld = want;
+      if (want) {
+        ctx.refHandle();
+      } else {
+        ctx.unrefHandle();
+      }
+    }
+  }
+
+  // ================================================================== internals
+
+  private void healthCheck() {
+    if (state.handle == null) {
+      throw Errors.notRunning();
+    }
+  }
+
+  private void onLoop(Runnable r) {
+    if (ctx.inLoop()) {
+      r.run();
+    } else {
+      ctx.execute(r);
+    }
+  }
+
+  private void invoke(Runnable r) {
+    try {
+      r.run();
+    } catch (Throwable t) {
+      ctx.uncaught(t);
+    }
+  }
+
+  private void emitError(DgramException e) {
+    if (errorListeners.emit(l -> l.accept(e), ctx::uncaught) == 0) {
+      ctx.uncaught(e);
+    }
+  }
+
+  /** Node (libuv) refuses an address of the other family with EINVAL. */
+  private void checkFamily(String target, InetAddress ip) {
+    int textFamily = IpLiteral.family(target);
+    boolean isV6 = textFamily == 6 || (textFamily == 0 && ip instanceof Inet6Address);
+    if (isV6 != ipv6 && !(ipv6 && textFamily == 0)) {
+      throw new SysError(Errno.EINVAL);
+    }
+  }
+
+  /**
+   * Resolves {@code host} and hands the answer to the loop thread, always after the current
+   * callback (never inside the caller's stack). The default look-up answers IP literals at once
+   * and resolves names on a virtual thread; a custom {@link Lookup} is asked about everything,
+   * as in Node.
+   */
+  private void resolve(String host, LookupDone done) {
+    if (lookup == DefaultLookup.INSTANCE) {
+      InetAddress literal = IpLiteral.parse(host);
+      if (literal != null) {
+        ctx.execute(() -> done.done(null, literal));
+        return;
+      }
+    }
+    ctx.reqStart();
+    AtomicBoolean answered = new AtomicBoolean();
+    try {
+      lookup.lookup(host, ipv6 ? "IPv6" : "IPv4", (err, addr) -> {
+        if (!answered.compareAndSet(false, true)) {
+          return; // a second answer from a custom look-up is ignored
+        }
+        DgramException e = err;
+        if (e == null && addr == null) {
+          e = Errors.notFound(host, null);
+        }
+        DgramException error = e;
+        try {
+          ctx.execute(() -> done.done(error, error == null ? addr : null));
+        } finally {
+          ctx.reqDone();
+        }
+      });
+    } catch (RuntimeException thrown) {
+      if (answered.compareAndSet(false, true)) {
+        DgramException error = thrown instanceof DgramException de ? de : Errors.notFound(host, thrown);
+        ctx.execute(() -> done.done(error, null));
+        ctx.reqDone();
+      }
+    }
+  }
+
+  @FunctionalInterface
+  private interface LookupDone {
+    void done(DgramException error, InetAddress address);
+  }
+
+  /** The handle's calls up: datagrams become {@code message} events. Loop thread only. */
+  private final class Receiver implements HandleListener {
+    private InetSocketAddress lastFrom;
+    private String lastText;
+    private String lastFamily;
+
+    @Override
+    public void onRecv(ByteBuffer data, InetSocketAddress from) {
+      BlockList blocked = options.receiveBlockList;
+      if (blocked != null && blocked.check(from.getAddress())) {
+        return; // dropped, as Node drops datagrams from a receive block list
+      }
+      if (from != lastFrom) { // java.nio hands back the same object for the same sender
+        lastFrom = from;
+        lastText = format(from.getAddress());
+        lastFamily = familyOf(from.getAddress());
+      }
+      byte[] msg = new byte[data.remaining()];
+      data.get(msg);
+      RemoteInfo rinfo = new RemoteInfo(lastText, lastFamily, from.getPort(), msg.length);
+      messageListeners.emit(l -> l.onMessage(msg, rinfo), ctx::uncaught);
+    }
+
+    @Override
+    public void onRecvError(int errno) {
+      emitError(Errors.errno(errno, "recvmsg"));
+    }
+  }
+}

@@ -1,0 +1,132 @@
+package dev.jdgram;
+
+import dev.jdgram.loop.EventLoop;
+
+/**
+ * The options of {@link Dgram#createSocket(SocketOptions)}, immutable: each setter returns a new
+ * instance. Node's {@code dgram.createSocket({type, reuseAddr, ...})}.
+ */
+public final class SocketOptions {
+  final String type;
+  final boolean reuseAddr;
+  final boolean reusePort;
+  final boolean ipv6Only;
+  final int recvBufferSize; // 0: leave the kernel's default
+  final int sendBufferSize;
+  final Lookup lookup;
+  final BlockList receiveBlockList;
+  final BlockList sendBlockList;
+  final EventLoop loop;
+
+  private SocketOptions(String type, boolean reuseAddr, boolean reusePort, boolean ipv6Only,
+      int recvBufferSize, int sendBufferSize, Lookup lookup, BlockList receiveBlockList,
+      BlockList sendBlockList, EventLoop loop) {
+    this.type = type;
+    this.reuseAddr = reuseAddr;
+    this.reusePort = reusePort;
+    this.ipv6Only = ipv6Only;
+    this.recvBufferSize = recvBufferSize;
+    this.sendBufferSize = sendBufferSize;
+    this.lookup = lookup;
+    this.receiveBlockList = receiveBlockList;
+    this.sendBlockList = sendBlockList;
+    this.loop = loop;
+  }
+
+  /**
+   * @param type {@code "udp4"} or {@code "udp6"} (checked by {@code createSocket})
+   * @return default options of that type
+   */
+  public static SocketOptions of(String type) {
+    return new SocketOptions(type, false, false, false, 0, 0, null, null, null, null);
+  }
+
+  /**
+   * @param on SO_REUSEADDR at bind
+   * @return a copy with that setting
+   */
+  public SocketOptions reuseAddr(boolean on) {
+    return new SocketOptions(type, on, reusePort, ipv6Only, recvBufferSize, sendBufferSize, lookup, receiveBlockList, sendBlockList, loop);
+  }
+
+  /**
+   * @param on SO_REUSEPORT at bind: several sockets (on several loops) share one port and the
+   *     kernel spreads datagrams over them
+   * @return a copy with that setting
+   */
+  public SocketOptions reusePort(boolean on) {
+    return new SocketOptions(type, reuseAddr, on, ipv6Only, recvBufferSize, sendBufferSize, lookup, receiveBlockList, sendBlockList, loop);
+  }
+
+  /**
+   * @param on IPV6_V6ONLY at bind, for {@code udp6} (the nio transport answers ENOTSUP)
+   * @return a copy with that setting
+   */
+  public SocketOptions ipv6Only(boolean on) {
+    return new SocketOptions(type, reuseAddr, reusePort, on, recvBufferSize, sendBufferSize, lookup, receiveBlockList, sendBlockList, loop);
+  }
+
+  /**
+   * @param size SO_RCVBUF, applied when the socket starts listening; 0 keeps the default
+   * @return a copy with that setting
+   * @throws DgramException {@code ERR_OUT_OF_RANGE} for a negative size
+   */
+  public SocketOptions recvBufferSize(int size) {
+    checkSize("options.recvBufferSize", size);
+    return new SocketOptions(type, reuseAddr, reusePort, ipv6Only, size, sendBufferSize, lookup, receiveBlockList, sendBlockList, loop);
+  }
+
+  /**
+   * @param size SO_SNDBUF, applied when the socket starts listening; 0 keeps the default
+   * @return a copy with that setting
+   * @throws DgramException {@code ERR_OUT_OF_RANGE} for a negative size
+   */
+  public SocketOptions sendBufferSize(int size) {
+    checkSize("options.sendBufferSize", size);
+    return new SocketOptions(type, reuseAddr, reusePort, ipv6Only, recvBufferSize, size, lookup, receiveBlockList, sendBlockList, loop);
+  }
+
+  /**
+   * @param lookup how host names are resolved; null for the default, which resolves off the
+   *     loop thread through the JDK's resolver
+   * @return a copy with that setting
+   */
+  public SocketOptions lookup(Lookup lookup) {
+    return new SocketOptions(type, reuseAddr, reusePort, ipv6Only, recvBufferSize, sendBufferSize, lookup, receiveBlockList, sendBlockList, loop);
+  }
+
+  /**
+   * @param list datagrams from these addresses are dropped on arrival
+   * @return a copy with that setting
+   */
+  public SocketOptions receiveBlockList(BlockList list) {
+    return new SocketOptions(type, reuseAddr, reusePort, ipv6Only, recvBufferSize, sendBufferSize, lookup, list, sendBlockList, loop);
+  }
+
+  /**
+   * @param list sends and connects to these addresses fail with {@code ERR_IP_BLOCKED}
+   * @return a copy with that setting
+   */
+  public SocketOptions sendBlockList(BlockList list) {
+    return new SocketOptions(type, reuseAddr, reusePort, ipv6Only, recvBufferSize, sendBufferSize, lookup, receiveBlockList, list, loop);
+  }
+
+  /**
+   * @param loop the loop the socket lives on; null for {@link EventLoop#getDefault()}
+   * @return a copy with that setting
+   */
+  public SocketOptions loop(EventLoop loop) {
+    return new SocketOptions(type, reuseAddr, reusePort, ipv6Only, recvBufferSize, sendBufferSize, lookup, receiveBlockList, sendBlockList, loop);
+  }
+
+  /** @return the socket type */
+  public String type() {
+    return type;
+  }
+
+  private static void checkSize(String name, int size) {
+    if (size < 0) {
+      throw Errors.outOfRange(name, ">= 0 && <= 4294967295", size);
+    }
+  }
+}

@@ -1,0 +1,24 @@
+package dev.jdgram.handle;
+
+import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+
+/**
+ * The handle's calls up to the socket layer ({@code UDPWrap::OnRecv} into {@code onMessage}).
+ * Runs on the loop thread.
+ */
+public interface HandleListener {
+  /**
+   * One datagram arrived.
+   *
+   * @param data the datagram, position to limit; valid only during this call
+   * @param from the sender
+   */
+  void onRecv(ByteBuffer data, InetSocketAddress from);
+
+  /**
+   * Receiving failed ({@code recvmsg} returned an error, for example {@link Errno#ECONNREFUSED}
+   * on a connected socket after an ICMP port unreachable).
+   */
+  void onRecvError(int errno);
+}

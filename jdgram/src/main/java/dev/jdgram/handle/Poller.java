@@ -1,0 +1,20 @@
+package dev.jdgram.handle;
+
+/**
+ * The poll phase of one loop: waits for I/O readiness and runs the ready handles' callbacks
+ * (libuv's {@code uv__io_poll}). Each transport brings its own; the loop core is shared.
+ */
+public interface Poller extends AutoCloseable {
+  /**
+   * Waits up to {@code timeoutMillis} (0: do not wait, negative: no limit) for readiness and
+   * dispatches what is ready. Returns early when {@link #wakeup()} is called.
+   */
+  void poll(long timeoutMillis);
+
+  /** From any thread: makes a poll that is waiting, or the next one, return at once. */
+  void wakeup();
+
+  /** Releases the poller's descriptors. */
+  @Override
+  void close();
+}

@@ -1,0 +1,36 @@
+package dev.jdgram.handle;
+
+import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+
+/**
+ * One send request ({@code uv_udp_send_t}): the datagram, where it goes, and who to tell.
+ * Lives on the handle's write queue until the kernel took it or refused it.
+ */
+public final class SendReq {
+  /** Told once, on the loop thread, when the request is done. */
+  @FunctionalInterface
+  public interface Completion {
+    /**
+     * @param req the request
+     * @param status the bytes sent (0 or more), or a negative errno
+     */
+    void onComplete(SendReq req, int status);
+  }
+
+  /** The whole datagram, position to limit. */
+  public final ByteBuffer data;
+  /** Destination, or null on a connected handle. */
+  public final InetSocketAddress dest;
+  /** Whom to tell. */
+  public final Completion completion;
+  /** The datagram's size, fixed at creation for queue accounting. */
+  public final int size;
+
+  public SendReq(ByteBuffer data, InetSocketAddress dest, Completion completion) {
+    this.data = data;
+    this.dest = dest;
+    this.completion = completion;
+    this.size = data.remaining();
+  }
+}

@@ -1,0 +1,95 @@
+package dev.jdgram.handle;
+
+import dev.jdgram.transport.nio.NioUdpHandle;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+
+/**
+ * The transport-neutral UDP handle the socket layer talks to: {@code UDPWrap} over
+ * {@code uv_udp_t}. Operations that Node makes synchronous ({@code setTTL},
+ * {@code addMembership}, {@code getsockname}, ...) throw {@link SysError} with the errno; the hot
+ * path ({@link #send}, receive) reports status codes through callbacks.
+ *
+ * <p>Threading: {@link #bind}, {@link #connect}, {@link #disconnect}, {@link #recvStart},
+ * {@link #recvStop}, {@link #send} and {@link #close} run on the loop thread; the option setters
+ * and getters may run on any thread (the socket layer serializes them with its own lock).
+ */
+public sealed interface UdpHandle permits NioUdpHandle {
+  /** bind flag: SO_REUSEADDR (libuv's {@code UV_UDP_REUSEADDR}). */
+  int REUSEADDR = 1;
+  /** bind flag: IPV6_V6ONLY (libuv's {@code UV_UDP_IPV6ONLY}). */
+  int IPV6ONLY = 2;
+  /** bind flag: SO_REUSEPORT (libuv's {@code UV_UDP_REUSEPORT}). */
+  int REUSEPORT = 4;
+
+  /** @return true for a udp6 handle */
+  boolean ipv6();
+
+  /** @return true once the handle has a kernel socket (bound, explicitly or implicitly) */
+  boolean hasSocket();
+
+  /** Creates the kernel socket if needed and binds it. */
+  void bind(InetSocketAddress local, int flags);
+
+  /** Sets the default destination ({@code connect(2)}). */
+  void connect(InetSocketAddress remote);
+
+  /** Removes the default destination ({@code connect(AF_UNSPEC)}). */
+  void disconnect();
+
+  /** @return the local address ({@code getsockname}) */
+  InetSocketAddress localAddress();
+
+  /** @return the connected peer ({@code getpeername}) */
+  InetSocketAddress remoteAddress();
+
+  /** Starts delivering datagrams and receive errors to {@code listener} on the loop thread. */
+  void recvStart(HandleListener listener);
+
+  /** Stops delivering datagrams. */
+  void recvStop();
+
+  /**
+   * Sends one datagram: at once if nothing is queued, else after the queue. The request's
+   * completion runs on the loop thread, never inside this call.
+   */
+  void send(SendReq req);
+
+  /** @return bytes queued and not yet handed to the kernel */
+  int sendQueueSize();
+
+  /** @return datagrams queued and not yet handed to the kernel */
+  int sendQueueCount();
+
+  /** SO_BROADCAST. */
+  void setBroadcast(boolean on);
+
+  /** IP_TTL / IPV6_UNICAST_HOPS; 1..255. */
+  void setTTL(int ttl);
+
+  /** IP_MULTICAST_TTL / IPV6_MULTICAST_HOPS; 0..255. */
+  void setMulticastTTL(int ttl);
+
+  /** IP_MULTICAST_LOOP / IPV6_MULTICAST_LOOP. */
+  void setMulticastLoopback(boolean on);
+
+  /** IP_MULTICAST_IF / IPV6_MULTICAST_IF: the interface with this address (or scope). */
+  void setMulticastInterface(InetAddress iface, String scope);
+
+  /** IP_ADD_MEMBERSHIP / IP_DROP_MEMBERSHIP; {@code iface} null lets the kernel choose. */
+  void membership(InetAddress group, InetAddress iface, boolean join);
+
+  /** IP_ADD_SOURCE_MEMBERSHIP / IP_DROP_SOURCE_MEMBERSHIP. */
+  void sourceMembership(InetAddress source, InetAddress group, InetAddress iface, boolean join);
+
+  /**
+   * SO_RCVBUF / SO_SNDBUF, like {@code uv_recv_buffer_size}: a value of 0 reads, any other sets
+   * and then reads.
+   *
+   * @return the kernel's value (on Linux, twice what was set)
+   */
+  int bufferSize(boolean recv, int value);
+
+  /** Closes the kernel socket; queued sends complete with {@link Errno#ECANCELED}. */
+  void close();
+}

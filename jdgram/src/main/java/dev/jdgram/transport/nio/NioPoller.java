@@ -1,0 +1,64 @@
+package dev.jdgram.transport.nio;
+
+import dev.jdgram.handle.Poller;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.Selector;
+
+/** The poll phase over a {@link Selector}: each ready key's attachment is told its ready set. */
+final class NioPoller implements Poller {
+  /** What a registered channel's attachment does when the channel is ready. */
+  interface Watcher {
+    /** Called on the loop thread with the key's ready operations. */
+    void onReady(int readyOps);
+  }
+
+  final Selector selector;
+
+  NioPoller() {
+    try {
+      selector = Selector.open();
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot open a Selector", e);
+    }
+  }
+
+  @Override
+  public void poll(long timeoutMillis) {
+    try {
+      if (timeoutMillis == 0) {
+        selector.selectNow(NioPoller::dispatch);
+      } else if (timeoutMillis < 0) {
+        selector.select(NioPoller::dispatch);
+      } else {
+        selector.select(NioPoller::dispatch, timeoutMillis);
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("select failed", e);
+    }
+  }
+
+  private static void dispatch(SelectionKey key) {
+    if (key.isValid()) {
+      ((Watcher) key.attachment()).onReady(key.readyOps());
+    }
+  }
+
+  @Override
+  public void wakeup() {
+    selector.wakeup();
+  }
+
+  @Override
+  public void close() {
+    try {
+      for (SelectionKey k : selector.keys()) {
+        k.channel().close();
+      }
+      selector.close();
+    } catch (IOException e) {
+      // nothing else holds these descriptors; the close is best effort
+    }
+  }
+}
