@@ -454,10 +454,10 @@ public final class DgramSocket implements AutoCloseable {
    */
   public void disconnect() {
     synchronized (lock) {
-      healthCheck();
       if (state.connectState != ConnectState.CONNECTED) {
-        throw Errors.notConnected();
+        throw Errors.notConnected(); // checked first, as in Node (also on a closed socket)
       }
+      healthCheck();
       try {
         state.handle.disconnect();
       } catch (SysError e) {
@@ -733,7 +733,20 @@ public final class DgramSocket implements AutoCloseable {
     @Override
     public void run() {
       if (port < 0) {
-        ctx.execute(() -> submit(null));
+        ConnectState cs;
+        synchronized (lock) {
+          // Flushed from the bind queue: the connect queued before it may still be on its way.
+          cs = state.connectState;
+          if (cs == ConnectState.CONNECTING) {
+            state.enqueueUntilConnected(this);
+            return;
+          }
+        }
+        if (cs == ConnectState.DISCONNECTED) {
+          ctx.execute(() -> complete(Errors.notConnected(), 0));
+        } else {
+          ctx.execute(() -> submit(null));
+        }
         return;
       }
       String target = address == null ? (ipv6 ? "::1" : "127.0.0.1") : address;
