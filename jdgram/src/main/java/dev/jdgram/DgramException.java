@@ -11,10 +11,15 @@ package dev.jdgram;
 public class DgramException extends RuntimeException {
   private static final long serialVersionUID = 1L;
 
+  /** Node's {@code err.code}. */
   private final String code;
+  /** Node's {@code err.syscall}, or null. */
   private final String syscall;
+  /** Node's {@code err.errno}: negative, or 0. */
   private final int errno;
+  /** Node's {@code err.address}, or null. */
   private final String address;
+  /** Node's {@code err.port}, or -1. */
   private final int port;
 
   /**

@@ -842,10 +842,9 @@ public final class DgramSocket implements AutoCloseable {
     ctx.untrack(this);
     onLoop(() -> {
       h.recvStop();
-      h.close();
       updateLoopRef();
       failConnectQueue(Errors.notRunning());
-      ctx.nextTick(() -> closeListeners.emit(Runnable::run, ctx::uncaught));
+      h.close(() -> closeListeners.emit(Runnable::run, ctx::uncaught));
     });
   }
 

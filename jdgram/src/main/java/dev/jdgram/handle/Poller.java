@@ -11,6 +11,14 @@ public interface Poller extends AutoCloseable {
    */
   void poll(long timeoutMillis);
 
+  /**
+   * On the loop thread: true while the poller holds callbacks for its next poll (handles being
+   * closed), which keep the loop alive as libuv's closing handles do.
+   */
+  default boolean hasPendingCallbacks() {
+    return false;
+  }
+
   /** From any thread: makes a poll that is waiting, or the next one, return at once. */
   void wakeup();
 

@@ -90,6 +90,10 @@ public sealed interface UdpHandle permits NioUdpHandle {
    */
   int bufferSize(boolean recv, int value);
 
-  /** Closes the kernel socket; queued sends complete with {@link Errno#ECANCELED}. */
-  void close();
+  /**
+   * Closes the kernel socket; queued sends complete with {@link Errno#ECANCELED}. {@code onClosed}
+   * runs on the loop thread once the kernel has released the socket (its port is free again),
+   * after those completions and never inside this call: libuv's close callback.
+   */
+  void close(Runnable onClosed);
 }

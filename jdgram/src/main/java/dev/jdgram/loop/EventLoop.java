@@ -410,7 +410,7 @@ public final class EventLoop {
   }
 
   private boolean hasQueuedWork() {
-    return !ticks.isEmpty() || queuedTasks.get() > 0 || !immediates.isEmpty();
+    return !ticks.isEmpty() || queuedTasks.get() > 0 || !immediates.isEmpty() || poller.hasPendingCallbacks();
   }
 
   /** libuv's {@code uv__loop_alive}, plus the work handed in from other threads. */
@@ -422,7 +422,10 @@ public final class EventLoop {
     runTimers();
     drain();
     long timeout;
-    if (noWait || hasQueuedWork() || stopRequested || state != OPEN) {
+    // libuv's uv__backend_timeout: do not block when nothing keeps the loop alive, except on a
+    // started loop's own thread, which waits for work until close().
+    boolean idle = Thread.currentThread() != thread && !alive();
+    if (noWait || idle || hasQueuedWork() || stopRequested || state != OPEN) {
       timeout = 0;
     } else {
       Timer next = timers.peek();

@@ -5,6 +5,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
+import java.util.ArrayDeque;
 
 /** The poll phase over a {@link Selector}: each ready key's attachment is told its ready set. */
 final class NioPoller implements Poller {
@@ -15,6 +16,8 @@ final class NioPoller implements Poller {
   }
 
   final Selector selector;
+  /** Close callbacks waiting for the select that releases their channels' descriptors. */
+  private final ArrayDeque<Runnable> afterPoll = new ArrayDeque<>();
 
   NioPoller() {
     try {
@@ -25,7 +28,21 @@ final class NioPoller implements Poller {
   }
 
   @Override
+  public boolean hasPendingCallbacks() {
+    return !afterPoll.isEmpty();
+  }
+
+  /** Runs {@code r} on the loop thread after the next select (which will not block). */
+  void afterNextPoll(Runnable r) {
+    afterPoll.add(r);
+  }
+
+  @Override
   public void poll(long timeoutMillis) {
+    int closing = afterPoll.size();
+    if (closing > 0) {
+      timeoutMillis = 0;
+    }
     try {
       if (timeoutMillis == 0) {
         selector.selectNow(NioPoller::dispatch);
@@ -36,6 +53,9 @@ final class NioPoller implements Poller {
       }
     } catch (IOException e) {
       throw new UncheckedIOException("select failed", e);
+    }
+    for (int i = 0; i < closing; i++) {
+      afterPoll.poll().run();
     }
   }
 
@@ -52,6 +72,10 @@ final class NioPoller implements Poller {
 
   @Override
   public void close() {
+    Runnable r;
+    while ((r = afterPoll.poll()) != null) {
+      r.run();
+    }
     try {
       for (SelectionKey k : selector.keys()) {
         k.channel().close();

@@ -38,6 +38,7 @@ public final class NioUdpHandle implements UdpHandle, NioPoller.Watcher {
   static final int RECV_BATCH = 32;
   /** trySend's "the kernel has no room now" answer. */
   private static final int AGAIN = Integer.MIN_VALUE;
+  private static final boolean LINUX = System.getProperty("os.name", "").toLowerCase(java.util.Locale.ROOT).contains("linux");
 
   private final LoopContext ctx;
   private final NioPoller poller;
@@ -187,8 +188,9 @@ public final class NioUdpHandle implements UdpHandle, NioPoller.Watcher {
   }
 
   @Override
-  public synchronized void close() {
+  public synchronized void close(Runnable onClosed) {
     if (closed) {
+      ctx.nextTick(onClosed);
       return;
     }
     closed = true;
@@ -202,13 +204,18 @@ public final class NioUdpHandle implements UdpHandle, NioPoller.Watcher {
     queueSize = 0;
     queueCount = 0;
     memberships.clear();
-    if (key != null) {
-      key.cancel();
-      key = null;
-    }
     DatagramChannel c = ch;
     if (c != null) {
       closeQuietly(c);
+    }
+    if (key != null) {
+      // A channel registered with a selector keeps its descriptor until the selector
+      // deregisters it in its next select: report the close only after that.
+      key.cancel();
+      key = null;
+      poller.afterNextPoll(onClosed);
+    } else {
+      ctx.nextTick(onClosed);
     }
   }
 
@@ -467,14 +474,16 @@ public final class NioUdpHandle implements UdpHandle, NioPoller.Watcher {
     }
     if (!join) {
       if (existing == null) {
-        throw new SysError(Errno.EADDRNOTAVAIL); // the kernel's answer for a group never joined
+        // the kernel's answers for a group never joined: any-source EADDRNOTAVAIL, SSM EINVAL
+        throw new SysError(source == null ? Errno.EADDRNOTAVAIL : Errno.EINVAL);
       }
       existing.drop();
       memberships.remove(id);
       return;
     }
     if (existing != null) {
-      throw new SysError(Errno.EADDRINUSE); // the kernel's answer for a second join
+      // the kernel's answers for a second join: any-source EADDRINUSE, SSM EADDRNOTAVAIL
+      throw new SysError(source == null ? Errno.EADDRINUSE : Errno.EADDRNOTAVAIL);
     }
     try {
       MembershipKey k = source == null ? c.join(group, nif) : c.join(group, nif, source);
@@ -558,7 +567,10 @@ public final class NioUdpHandle implements UdpHandle, NioPoller.Watcher {
       if (value != 0) {
         c.setOption(opt, value);
       }
-      return c.getOption(opt);
+      // The kernel doubles what is set and reports the doubled value (libuv and Node show it);
+      // the JDK halves it back on Linux, so undo that to report what the kernel holds.
+      int v = c.getOption(opt);
+      return LINUX ? v * 2 : v;
     } catch (IOException | RuntimeException e) {
       throw new SysError(NioErrors.errno(e), e);
     }

@@ -1,0 +1,217 @@
+package dev.jdgram.cli;
+
+import dev.jdgram.AddressInfo;
+import dev.jdgram.Dgram;
+import dev.jdgram.DgramException;
+import dev.jdgram.DgramSocket;
+import dev.jdgram.RemoteInfo;
+import dev.jdgram.loop.EventLoop;
+import java.time.Duration;
+import java.util.concurrent.atomic.AtomicInteger;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code jdgram demo}: the seed chapter's first example, run on 127.0.0.1, one line per event
+ * with the layer it happens in.
+ *
+ * <p>Part 1 (seed 2.1 and 2.2): a server binds and listens; a client connects to it (an implicit
+ * bind first, the connect queued until {@code listening}), sends {@code "hello from the client"};
+ * the server gets the {@code message} with its {@code rinfo} and replies; the client gets the
+ * reply; both close. Lines in the socket layer are the calls made and the events that arrive;
+ * lines in the handle, loop and kernel layers say what happened below to produce them.
+ *
+ * <p>Everything runs on the default event loop; this command's thread only starts part 1 and
+ * waits for it (see {@link Completion}).
+ */
+@Command(
+    name = "demo",
+    description = {
+      "Walk through the seed's first example on 127.0.0.1: a server and a client exchange one "
+          + "datagram each way, and every event is printed with the layer it happens in "
+          + "(socket, handle, loop, kernel)."
+    })
+final class DemoCommand extends CliCommand {
+  static final String HOST = "127.0.0.1";
+  static final String REQUEST = "hello from the client";
+  static final String REPLY = "hello from the server";
+
+  @Option(
+      names = {"-p", "--port"},
+      paramLabel = "PORT",
+      defaultValue = "0",
+      description = "The server's port on 127.0.0.1; 0 lets the kernel choose (the seed uses "
+          + "41234). Default: ${DEFAULT-VALUE}.")
+  int port;
+
+  @Option(
+      names = "--timeout",
+      paramLabel = "MILLIS",
+      defaultValue = "5000",
+      description = "Give up (exit code 1) when a part takes longer. Default: ${DEFAULT-VALUE}.")
+  long timeoutMillis;
+
+  @Override
+  public Integer call() {
+    checkPort(port, "--port");
+    if (timeoutMillis <= 0) {
+      throw usageError("Invalid value for option '--timeout': " + timeoutMillis
+          + " is not a positive number of milliseconds");
+    }
+    Duration timeout = Duration.ofMillis(timeoutMillis);
+    EventLog log = new EventLog(out());
+
+    log.note("== Part 1: a server and a client on " + HOST + " (seed 2.1 and 2.2) ==");
+    new Unicast(log).run(port, timeout);
+
+    // Part 2, multicast (seed 2.3) goes here: a member socket joins a 239.x group on 127.0.0.1
+    // (addMembership(group, "127.0.0.1")), the sender pins setMulticastInterface("127.0.0.1"),
+    // and the datagram never leaves loopback (NETWORK-RULES.md). A class like Unicast, run with
+    // the same timeout and log after part 1.
+
+    log.note("== done ==");
+    return 0;
+  }
+
+  /**
+   * Part 1. Every method but {@link #run} runs on the event-loop thread, as a listener or a
+   * callback; the steps follow each other through the events, as in the seed's code.
+   */
+  private static final class Unicast {
+    private final EventLog log;
+    /** Done when both sockets have emitted {@code close}. */
+    private final Completion done;
+    /** The client's reply and the server's send callback: both before the sockets close. */
+    private final AtomicInteger beforeClose = new AtomicInteger(2);
+    private volatile DgramSocket server;
+    private volatile DgramSocket client;
+
+    Unicast(EventLog log) {
+      this.log = log;
+      this.done = new Completion(2, EventLoop.getDefault(), () -> {
+        closeQuietly(client);
+        closeQuietly(server);
+      });
+    }
+
+    /** On the command's thread: create and bind the server, then wait for the rest. */
+    void run(int port, Duration timeout) {
+      log.socket("server", "createSocket(\"udp4\"): a DgramSocket around a new UDP handle");
+      DgramSocket s = Dgram.createSocket("udp4");
+      server = s;
+      s.onError(err -> done.callback(() -> failed("server", err)));
+      s.onMessage((msg, rinfo) -> done.callback(() -> serverMessage(msg, rinfo)));
+      s.onClose(() -> done.callback(() -> closed("server")));
+      log.socket("server", "bind(" + port + ", \"" + HOST + "\")");
+      s.bind(port, HOST, () -> done.callback(() -> serverListening(port)));
+      done.await(timeout, "demo part 1", () -> "last event: " + log.last());
+    }
+
+    private void serverListening(int requestedPort) {
+      AddressInfo local = server.address();
+      log.kernel("server", "socket bound to " + endpoint(local)
+          + (requestedPort == 0 ? " (port 0: the kernel chose " + local.port() + ")" : ""));
+      log.handle("server", "recvStart(): the loop now polls the socket for datagrams");
+      log.socket("server", "listening on " + endpoint(local));
+      startClient(local.port());
+    }
+
+    private void startClient(int serverPort) {
+      log.socket("client", "createSocket(\"udp4\")");
+      DgramSocket c = Dgram.createSocket("udp4");
+      client = c;
+      c.onError(err -> done.callback(() -> failed("client", err)));
+      c.onListening(() -> done.callback(this::clientListening));
+      c.onConnect(() -> done.callback(this::clientConnected));
+      c.onMessage((msg, rinfo) -> done.callback(() -> clientMessage(msg, rinfo)));
+      c.onClose(() -> done.callback(() -> closed("client")));
+      log.socket("client", "connect(" + serverPort + ", \"" + HOST + "\"): unbound, so bind(0) "
+          + "first and queue the connect until listening");
+      c.connect(serverPort, HOST, err -> done.callback(() -> {
+        if (err != null) {
+          failed("client", err);
+        } else {
+          clientSend();
+        }
+      }));
+    }
+
+    private void clientListening() {
+      AddressInfo local = client.address();
+      log.kernel("client", "socket bound to " + endpoint(local)
+          + " (implicit bind: the kernel chose the port)");
+      log.handle("client", "recvStart(): the loop now polls the socket for datagrams");
+      log.socket("client", "listening on " + endpoint(local) + "; the queued connect runs");
+    }
+
+    private void clientConnected() {
+      AddressInfo remote = client.remoteAddress();
+      log.kernel("client", "socket connected: " + endpoint(client.address()) + " -> "
+          + endpoint(remote) + " (the kernel keeps the peer; no datagram is sent)");
+      log.socket("client", "connect to " + endpoint(remote));
+    }
+
+    /** The connect callback: the socket is connected, so send needs no address. */
+    private void clientSend() {
+      log.socket("client", "send(" + EventLog.quote(REQUEST) + ")");
+      client.send(REQUEST, (err, bytes) -> done.callback(() -> sent("client", err, bytes)));
+    }
+
+    private void serverMessage(byte[] msg, RemoteInfo rinfo) {
+      received("server", msg, rinfo);
+      log.socket("server", "send(" + EventLog.quote(REPLY) + ", " + rinfo.port() + ", \""
+          + rinfo.address() + "\"): reply to the sender");
+      server.send(REPLY, rinfo.port(), rinfo.address(), (err, bytes) -> done.callback(() -> {
+        sent("server", err, bytes);
+        if (err == null) {
+          maybeClose();
+        }
+      }));
+    }
+
+    private void clientMessage(byte[] msg, RemoteInfo rinfo) {
+      received("client", msg, rinfo);
+      maybeClose();
+    }
+
+    /** Closes both sockets once the reply is in and the server's send has completed. */
+    private void maybeClose() {
+      if (beforeClose.decrementAndGet() != 0) {
+        return;
+      }
+      log.socket("client", "close()");
+      client.close();
+      log.socket("server", "close()");
+      server.close();
+    }
+
+    private void received(String who, byte[] msg, RemoteInfo rinfo) {
+      log.kernel(who, "a " + rinfo.size() + "-byte datagram from " + endpoint(rinfo)
+          + " waits in the socket's receive buffer");
+      log.loop(who, "poll phase: the socket is readable; the handle reads the datagram");
+      log.socket(who, "message " + EventLog.quote(msg) + " rinfo {address: " + rinfo.address()
+          + ", family: " + rinfo.family() + ", port: " + rinfo.port() + ", size: "
+          + rinfo.size() + "}");
+    }
+
+    private void sent(String who, DgramException err, int bytes) {
+      if (err != null) {
+        failed(who, err);
+        return;
+      }
+      log.loop(who, "send completed: " + bytes + " bytes handed to the kernel (send callback)");
+    }
+
+    private void closed(String who) {
+      log.handle(who, "handle closed: the loop no longer polls its socket");
+      log.socket(who, "close");
+      done.countDown();
+    }
+
+    private void failed(String who, DgramException err) {
+      log.socket(who, "error " + err.code() + (err.syscall() == null ? "" : " (" + err.syscall()
+          + ")"));
+      done.fail(err);
+    }
+  }
+}
