@@ -8,8 +8,10 @@ public interface Poller extends AutoCloseable {
   /**
    * Waits up to {@code timeoutMillis} (0: do not wait, negative: no limit) for readiness and
    * dispatches what is ready. Returns early when {@link #wakeup()} is called.
+   *
+   * @return how many handles were dispatched (0 after a timeout or a wake-up)
    */
-  void poll(long timeoutMillis);
+  int poll(long timeoutMillis);
 
   /**
    * On the loop thread: true while the poller holds callbacks for its next poll (handles being

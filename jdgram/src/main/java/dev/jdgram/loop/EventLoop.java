@@ -431,8 +431,25 @@ public final class EventLoop {
       Timer next = timers.peek();
       timeout = next == null ? -1 : Math.max(0, next.due - nowMillis());
     }
+    if (timeout != 0 && Thread.currentThread() == thread && !alive()) {
+      // A started loop about to wait with nothing alive (its last timer just fired): let the
+      // JVM go now, not after the wait.
+      keepAlive.release(this::alive);
+    }
     try {
-      poller.poll(timeout);
+      int dispatched = poller.poll(timeout);
+      if (once) {
+        // UV_RUN_ONCE waits for real work: a wake-up left over from a task already drained
+        // ends a poll with nothing dispatched, so poll again for the time that is left.
+        long deadline = timeout < 0 ? Long.MAX_VALUE : nowMillis() + timeout;
+        while (dispatched == 0 && timeout != 0 && !hasQueuedWork() && !stopRequested && state == OPEN) {
+          long left = deadline == Long.MAX_VALUE ? -1 : deadline - nowMillis();
+          if (left == 0 || left < -1) {
+            break;
+          }
+          dispatched = poller.poll(left);
+        }
+      }
     } catch (RuntimeException e) {
       context.uncaught(e);
     }

@@ -38,18 +38,19 @@ final class NioPoller implements Poller {
   }
 
   @Override
-  public void poll(long timeoutMillis) {
+  public int poll(long timeoutMillis) {
     int closing = afterPoll.size();
     if (closing > 0) {
       timeoutMillis = 0;
     }
+    int n;
     try {
       if (timeoutMillis == 0) {
-        selector.selectNow(NioPoller::dispatch);
+        n = selector.selectNow(NioPoller::dispatch);
       } else if (timeoutMillis < 0) {
-        selector.select(NioPoller::dispatch);
+        n = selector.select(NioPoller::dispatch);
       } else {
-        selector.select(NioPoller::dispatch, timeoutMillis);
+        n = selector.select(NioPoller::dispatch, timeoutMillis);
       }
     } catch (IOException e) {
       throw new UncheckedIOException("select failed", e);
@@ -57,6 +58,7 @@ final class NioPoller implements Poller {
     for (int i = 0; i < closing; i++) {
       afterPoll.poll().run();
     }
+    return n + closing;
   }
 
   private static void dispatch(SelectionKey key) {
