@@ -26,6 +26,8 @@ public final class SendReq {
   public final Completion completion;
   /** The datagram's size, fixed at creation for queue accounting. */
   public final int size;
+  /** The outcome, once known: bytes sent, or a negative errno (set by {@link WriteQueue}). */
+  public int status;
 
   public SendReq(ByteBuffer data, InetSocketAddress dest, Completion completion) {
     this.data = data;

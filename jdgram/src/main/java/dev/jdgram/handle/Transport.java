@@ -1,5 +1,6 @@
 package dev.jdgram.handle;
 
+import dev.jdgram.transport.linux.LinuxTransport;
 import dev.jdgram.transport.nio.NioTransport;
 import java.util.Locale;
 
@@ -7,7 +8,7 @@ import java.util.Locale;
  * One way of reaching the network: it makes the loop's poller and the UDP handles that live on
  * it. Chosen once per loop, from the system property {@code jdgram.transport}.
  */
-public sealed interface Transport permits NioTransport {
+public sealed interface Transport permits NioTransport, LinuxTransport {
   /** @return the transport's name, as {@code jdgram.transport} spells it */
   String name();
 
@@ -22,17 +23,25 @@ public sealed interface Transport permits NioTransport {
   UdpHandle newUdpHandle(LoopContext ctx, boolean ipv6);
 
   /**
-   * The transport named by the system property {@code jdgram.transport} ({@code nio} is the
-   * only one so far, and the default).
+   * The transport named by the system property {@code jdgram.transport}: {@code linux} (the
+   * default on Linux x86_64 and aarch64) or {@code nio} (the default elsewhere).
    *
-   * @throws IllegalArgumentException for an unknown name
+   * @throws IllegalArgumentException for an unknown name, or {@code linux} where it cannot run
    */
   static Transport fromSystemProperty() {
-    String name = System.getProperty("jdgram.transport", "nio").trim().toLowerCase(Locale.ROOT);
+    String dflt = LinuxTransport.supported() ? "linux" : "nio";
+    String name = System.getProperty("jdgram.transport", dflt).trim().toLowerCase(Locale.ROOT);
     return switch (name) {
-      case "nio", "" -> NioTransport.INSTANCE;
+      case "nio" -> NioTransport.INSTANCE;
+      case "linux" -> {
+        if (!LinuxTransport.supported()) {
+          throw new IllegalArgumentException("jdgram.transport=linux needs Linux on x86_64 or aarch64");
+        }
+        yield LinuxTransport.INSTANCE;
+      }
+      case "" -> LinuxTransport.supported() ? LinuxTransport.INSTANCE : NioTransport.INSTANCE;
       default -> throw new IllegalArgumentException(
-          "jdgram.transport=" + name + " is not a transport of this build (known: nio)");
+          "jdgram.transport=" + name + " is not a transport of this build (known: linux, nio)");
     };
   }
 }

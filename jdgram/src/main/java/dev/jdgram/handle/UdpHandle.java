@@ -1,5 +1,6 @@
 package dev.jdgram.handle;
 
+import dev.jdgram.transport.linux.LinuxUdpHandle;
 import dev.jdgram.transport.nio.NioUdpHandle;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -14,7 +15,7 @@ import java.net.InetSocketAddress;
  * {@link #recvStop}, {@link #send} and {@link #close} run on the loop thread; the option setters
  * and getters may run on any thread (the socket layer serializes them with its own lock).
  */
-public sealed interface UdpHandle permits NioUdpHandle {
+public sealed interface UdpHandle permits NioUdpHandle, LinuxUdpHandle {
   /** bind flag: SO_REUSEADDR (libuv's {@code UV_UDP_REUSEADDR}). */
   int REUSEADDR = 1;
   /** bind flag: IPV6_V6ONLY (libuv's {@code UV_UDP_IPV6ONLY}). */
@@ -89,6 +90,14 @@ public sealed interface UdpHandle permits NioUdpHandle {
    * @return the kernel's value (on Linux, twice what was set)
    */
   int bufferSize(boolean recv, int value);
+
+  /**
+   * @return datagrams the kernel dropped because the receive buffer was full (SO_RXQ_OVFL), or
+   *     -1 where the transport cannot know
+   */
+  default long receiveDrops() {
+    return -1;
+  }
 
   /**
    * Closes the kernel socket; queued sends complete with {@link Errno#ECANCELED}. {@code onClosed}

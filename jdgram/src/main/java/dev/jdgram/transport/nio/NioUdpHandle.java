@@ -6,6 +6,7 @@ import dev.jdgram.handle.LoopContext;
 import dev.jdgram.handle.SendReq;
 import dev.jdgram.handle.SysError;
 import dev.jdgram.handle.UdpHandle;
+import dev.jdgram.handle.WriteQueue;
 import java.io.IOException;
 import java.net.Inet4Address;
 import java.net.Inet6Address;
@@ -20,7 +21,6 @@ import java.nio.ByteBuffer;
 import java.nio.channels.DatagramChannel;
 import java.nio.channels.MembershipKey;
 import java.nio.channels.SelectionKey;
-import java.util.ArrayDeque;
 import java.util.Enumeration;
 import java.util.HashMap;
 import java.util.Map;
@@ -43,7 +43,7 @@ public final class NioUdpHandle implements UdpHandle, NioPoller.Watcher {
   private final LoopContext ctx;
   private final NioPoller poller;
   private final boolean ipv6;
-  private final ArrayDeque<SendReq> writeQueue = new ArrayDeque<>();
+  private final WriteQueue writeQueue;
   private final Map<MembershipId, MembershipKey> memberships = new HashMap<>();
   private volatile DatagramChannel ch;
   private SelectionKey key;
@@ -51,8 +51,6 @@ public final class NioUdpHandle implements UdpHandle, NioPoller.Watcher {
   private boolean receiving;
   private boolean connected;
   private volatile boolean closed;
-  private volatile int queueSize;
-  private volatile int queueCount;
   private NetworkInterface multicastIf;
 
   private record MembershipId(InetAddress group, NetworkInterface nif, InetAddress source) {}
@@ -61,6 +59,7 @@ public final class NioUdpHandle implements UdpHandle, NioPoller.Watcher {
     this.ctx = ctx;
     this.poller = poller;
     this.ipv6 = ipv6;
+    this.writeQueue = new WriteQueue(ctx);
   }
 
   @Override
@@ -197,12 +196,7 @@ public final class NioUdpHandle implements UdpHandle, NioPoller.Watcher {
     receiving = false;
     listener = null;
     // Every queued request learns its fate: ECANCELED, as libuv's uv__udp_finish_close does.
-    SendReq r;
-    while ((r = writeQueue.poll()) != null) {
-      completeLater(r, Errno.ECANCELED);
-    }
-    queueSize = 0;
-    queueCount = 0;
+    writeQueue.cancelAll();
     memberships.clear();
     DatagramChannel c = ch;
     if (c != null) {
@@ -311,19 +305,17 @@ public final class NioUdpHandle implements UdpHandle, NioPoller.Watcher {
   @Override
   public void send(SendReq req) {
     if (closed) {
-      completeLater(req, Errno.EBADF);
+      writeQueue.completeLater(req, Errno.EBADF);
       return;
     }
     if (writeQueue.isEmpty()) {
       int status = trySend(req);
       if (status != AGAIN) {
-        completeLater(req, status);
+        writeQueue.completeLater(req, status);
         return;
       }
     }
-    writeQueue.add(req);
-    queueSize += req.size;
-    queueCount++;
+    writeQueue.enqueue(req);
     updateInterest();
   }
 
@@ -366,34 +358,20 @@ public final class NioUdpHandle implements UdpHandle, NioPoller.Watcher {
       if (status == AGAIN) {
         break;
       }
-      writeQueue.poll();
-      queueSize -= r.size;
-      queueCount--;
-      complete(r, status);
+      writeQueue.dequeue();
+      writeQueue.completeLater(r, status);
     }
     updateInterest();
   }
 
-  private void completeLater(SendReq r, int status) {
-    ctx.nextTick(() -> complete(r, status));
-  }
-
-  private void complete(SendReq r, int status) {
-    try {
-      r.completion.onComplete(r, status);
-    } catch (RuntimeException e) {
-      ctx.uncaught(e);
-    }
-  }
-
   @Override
   public int sendQueueSize() {
-    return queueSize;
+    return writeQueue.bytes();
   }
 
   @Override
   public int sendQueueCount() {
-    return queueCount;
+    return writeQueue.count();
   }
 
   // ------------------------------------------------------------------ options

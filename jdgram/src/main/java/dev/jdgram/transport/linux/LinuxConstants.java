@@ -1,0 +1,75 @@
+package dev.jdgram.transport.linux;
+
+/**
+ * Constants from the Linux UAPI headers ({@code <sys/socket.h>}, {@code <netinet/in.h>},
+ * {@code <linux/udp.h>}, {@code <sys/epoll.h>}, {@code <sys/eventfd.h>}), named as there. The
+ * values are the same on x86_64 and aarch64.
+ */
+final class LinuxConstants {
+  private LinuxConstants() {}
+
+  // <sys/socket.h>
+  static final int AF_UNSPEC = 0;
+  static final int AF_INET = 2;
+  static final int AF_INET6 = 10;
+  static final int SOCK_DGRAM = 2;
+  static final int SOCK_NONBLOCK = 0x800;
+  static final int SOCK_CLOEXEC = 0x80000;
+  static final int SOL_SOCKET = 1;
+  static final int SO_REUSEADDR = 2;
+  static final int SO_BROADCAST = 6;
+  static final int SO_SNDBUF = 7;
+  static final int SO_RCVBUF = 8;
+  static final int SO_REUSEPORT = 15;
+  static final int SO_RXQ_OVFL = 40;
+  static final int MSG_CTRUNC = 0x8;
+  static final int MSG_TRUNC = 0x20;
+  static final int MSG_DONTWAIT = 0x40;
+
+  // <netinet/in.h>
+  static final int IPPROTO_IP = 0;
+  static final int IPPROTO_UDP = 17;
+  static final int IPPROTO_IPV6 = 41;
+  static final int IP_TTL = 2;
+  static final int IP_PKTINFO = 8;
+  static final int IP_MULTICAST_IF = 32;
+  static final int IP_MULTICAST_TTL = 33;
+  static final int IP_MULTICAST_LOOP = 34;
+  static final int IP_ADD_MEMBERSHIP = 35;
+  static final int IP_DROP_MEMBERSHIP = 36;
+  static final int IP_ADD_SOURCE_MEMBERSHIP = 39;
+  static final int IP_DROP_SOURCE_MEMBERSHIP = 40;
+  static final int IPV6_UNICAST_HOPS = 16;
+  static final int IPV6_MULTICAST_IF = 17;
+  static final int IPV6_MULTICAST_HOPS = 18;
+  static final int IPV6_MULTICAST_LOOP = 19;
+  static final int IPV6_ADD_MEMBERSHIP = 20;
+  static final int IPV6_DROP_MEMBERSHIP = 21;
+  static final int IPV6_V6ONLY = 26;
+  static final int IPV6_RECVPKTINFO = 49;
+  static final int IPV6_PKTINFO = 50;
+  static final int MCAST_JOIN_SOURCE_GROUP = 46;
+  static final int MCAST_LEAVE_SOURCE_GROUP = 47;
+
+  // <linux/udp.h>
+  static final int UDP_SEGMENT = 103;
+  static final int UDP_GRO = 104;
+
+  // <sys/epoll.h>
+  static final int EPOLL_CLOEXEC = 0x80000;
+  static final int EPOLL_CTL_ADD = 1;
+  static final int EPOLL_CTL_DEL = 2;
+  static final int EPOLL_CTL_MOD = 3;
+  static final int EPOLLIN = 0x1;
+  static final int EPOLLOUT = 0x4;
+  static final int EPOLLERR = 0x8;
+  static final int EPOLLHUP = 0x10;
+
+  // <sys/eventfd.h>
+  static final int EFD_NONBLOCK = 0x800;
+  static final int EFD_CLOEXEC = 0x80000;
+
+  // errno values (positive, as the kernel returns them)
+  static final int EINTR = 4;
+  static final int EAGAIN = 11;
+}

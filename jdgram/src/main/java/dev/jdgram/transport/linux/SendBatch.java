@@ -1,0 +1,90 @@
+package dev.jdgram.transport.linux;
+
+import static java.lang.foreign.ValueLayout.ADDRESS;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+
+/**
+ * The loop's native staging area for sends: up to {@value #MAX_MSGS} message headers for one
+ * {@code sendmmsg}, each with its own iovec and sockaddr, and one data area the datagrams are
+ * copied into back to back (Java heap buffers cannot be handed to the kernel).
+ */
+final class SendBatch {
+  static final int MAX_MSGS = 64;
+  static final int DATA_SIZE = 1024 * 1024;
+  private static final ValueLayout.OfInt INT = ValueLayout.JAVA_INT_UNALIGNED;
+  private static final ValueLayout.OfLong LONG = ValueLayout.JAVA_LONG_UNALIGNED;
+
+  final MemorySegment msgvec;
+  final MemorySegment iovecs;
+  final MemorySegment names;
+  final MemorySegment data;
+  private int count;
+  private long used;
+
+  SendBatch(Arena arena) {
+    msgvec = arena.allocate(Structs.MMSGHDR.byteSize() * MAX_MSGS, 8);
+    iovecs = arena.allocate(Structs.IOVEC.byteSize() * MAX_MSGS, 8);
+    names = arena.allocate((long) Structs.SOCKADDR_IN6_SIZE * MAX_MSGS, 8);
+    data = arena.allocate(DATA_SIZE, 64);
+    for (int i = 0; i < MAX_MSGS; i++) {
+      MemorySegment hdr = header(i);
+      hdr.fill((byte) 0);
+      hdr.set(ADDRESS, Structs.MSG_IOV, iovecs.asSlice(Structs.IOVEC.byteSize() * i));
+      hdr.set(LONG, Structs.MSG_IOVLEN, 1);
+    }
+  }
+
+  MemorySegment header(int i) {
+    return msgvec.asSlice(Structs.MMSGHDR.byteSize() * i, Structs.MMSGHDR.byteSize());
+  }
+
+  void reset() {
+    count = 0;
+    used = 0;
+  }
+
+  int count() {
+    return count;
+  }
+
+  /** @return true if a datagram of {@code size} bytes still fits */
+  boolean fits(int size) {
+    return count < MAX_MSGS && used + size <= DATA_SIZE;
+  }
+
+  /**
+   * Adds one datagram (copied from {@code payload}, position to limit, which is not moved).
+   *
+   * @param dest the destination, or null on a connected socket
+   */
+  void add(ByteBuffer payload, InetSocketAddress dest, boolean ipv6Socket) {
+    int i = count++;
+    int len = payload.remaining();
+    MemorySegment.copy(MemorySegment.ofBuffer(payload), 0, data, used, len);
+    long iov = Structs.IOVEC.byteSize() * i;
+    iovecs.set(LONG, iov + Structs.IOV_BASE, data.address() + used); // raw pointers: no garbage
+    iovecs.set(LONG, iov + Structs.IOV_LEN, len);
+    used += (len + 7) & ~7L;
+    long h = Structs.MMSGHDR.byteSize() * i;
+    if (dest == null) {
+      msgvec.set(LONG, h + Structs.MSG_NAME, 0L);
+      msgvec.set(INT, h + Structs.MSG_NAMELEN, 0);
+    } else {
+      long nameOff = (long) Structs.SOCKADDR_IN6_SIZE * i;
+      int nameLen = SockAddr.write(names.asSlice(nameOff, Structs.SOCKADDR_IN6_SIZE), dest, ipv6Socket);
+      msgvec.set(LONG, h + Structs.MSG_NAME, names.address() + nameOff);
+      msgvec.set(INT, h + Structs.MSG_NAMELEN, nameLen);
+    }
+    msgvec.set(INT, h + Structs.MMSG_LEN, 0);
+  }
+
+  /** @return the bytes the kernel took for message {@code i} after sendmmsg */
+  int sent(int i) {
+    return msgvec.get(INT, Structs.MMSGHDR.byteSize() * i + Structs.MMSG_LEN);
+  }
+}
