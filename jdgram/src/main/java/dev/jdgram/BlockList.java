@@ -502,6 +502,9 @@ public final class BlockList {
       int end = text.indexOf('%');
       if (end < 0) {
         end = text.length();
+      } else if (end == text.length() - 1) {
+        // an empty zone ("::1%") is not an address, as net.isIP says
+        throw DgramException.of(ERR_INVALID_ADDRESS, "Invalid socket address: " + text);
       }
       byte[] b = new byte[16];
       if (IpLiteral.parse6(text, 0, end, b)) {

@@ -3,9 +3,11 @@ package dev.jdgram;
 import dev.jdgram.SocketState.BindState;
 import dev.jdgram.SocketState.ConnectState;
 import dev.jdgram.SocketState.QueuedOp;
+import dev.jdgram.handle.BatchCounter;
 import dev.jdgram.handle.Errno;
 import dev.jdgram.handle.HandleListener;
 import dev.jdgram.handle.LoopContext;
+import dev.jdgram.handle.RecvInfo;
 import dev.jdgram.handle.SendReq;
 import dev.jdgram.handle.SysError;
 import dev.jdgram.handle.UdpHandle;
@@ -40,12 +42,15 @@ public final class DgramSocket implements AutoCloseable {
   private final Receiver receiver = new Receiver();
 
   private final Listeners<MessageListener> messageListeners = new Listeners<>();
+  private final Listeners<DatagramListener> datagramListeners = new Listeners<>();
+  private final Listeners<Runnable> drainListeners = new Listeners<>();
   private final Listeners<Runnable> listeningListeners = new Listeners<>();
   private final Listeners<Runnable> connectListeners = new Listeners<>();
   private final Listeners<Runnable> closeListeners = new Listeners<>();
   private final Listeners<Consumer<DgramException>> errorListeners = new Listeners<>();
 
   private boolean loopRefHeld; // loop thread
+  private boolean needDrain; // loop thread: a send was refused at the high-water mark
   private Runnable pendingBindCallback; // guarded by lock
 
   DgramSocket(SocketOptions options, MessageListener onMessage) {
@@ -60,7 +65,11 @@ public final class DgramSocket implements AutoCloseable {
       throw new DgramException("ERR_INVALID_STATE", "The event loop is closed");
     }
     this.lookup = options.lookup != null ? options.lookup : DefaultLookup.INSTANCE;
-    this.state = new SocketState(ctx.transport().newUdpHandle(ctx, ipv6));
+    try {
+      this.state = new SocketState(ctx.transport().newUdpHandle(ctx, ipv6, options.host));
+    } catch (IllegalArgumentException e) {
+      throw DgramException.of("ERR_INVALID_ARG_VALUE", e.getMessage());
+    }
     if (onMessage != null) {
       messageListeners.add(onMessage, false);
     }
@@ -77,6 +86,33 @@ public final class DgramSocket implements AutoCloseable {
    */
   public DgramSocket onMessage(MessageListener l) {
     messageListeners.add(requireListener(l), false);
+    return this;
+  }
+
+  /**
+   * Adds a listener that sees each datagram in place, without a copy or any allocation: the
+   * zero-copy alternative to {@link #onMessage}. The {@link Datagram} and its buffer are valid
+   * only during the call. On the linux transport it also tells the datagram's destination
+   * address and arrival interface.
+   *
+   * @param l called with each datagram
+   * @return this socket
+   */
+  public DgramSocket onDatagram(DatagramListener l) {
+    datagramListeners.add(requireListener(l), false);
+    return this;
+  }
+
+  /**
+   * Adds a {@code drain} listener: a send was refused because the queue of sends waiting for the
+   * kernel had reached {@link SocketOptions#sendQueueHighWaterMark}, and the queue has now
+   * emptied. (Node has no such event for UDP.)
+   *
+   * @param l the listener
+   * @return this socket
+   */
+  public DgramSocket onDrain(Runnable l) {
+    drainListeners.add(requireListener(l), false);
     return this;
   }
 
@@ -133,8 +169,9 @@ public final class DgramSocket implements AutoCloseable {
    * @return this socket
    */
   public DgramSocket off(Object listener) {
-    if (!messageListeners.remove(listener) && !listeningListeners.remove(listener)
-        && !connectListeners.remove(listener) && !closeListeners.remove(listener)) {
+    if (!messageListeners.remove(listener) && !datagramListeners.remove(listener)
+        && !listeningListeners.remove(listener) && !connectListeners.remove(listener)
+        && !closeListeners.remove(listener) && !drainListeners.remove(listener)) {
       errorListeners.remove(listener);
     }
     return this;
@@ -244,7 +281,8 @@ public final class DgramSocket implements AutoCloseable {
           checkFamily(target, ip);
           int flags = (options.reuseAddr ? UdpHandle.REUSEADDR : 0)
               | (options.ipv6Only ? UdpHandle.IPV6ONLY : 0)
-              | (options.reusePort ? UdpHandle.REUSEPORT : 0);
+              | (options.reusePort ? UdpHandle.REUSEPORT : 0)
+              | (options.udpGro ? UdpHandle.GRO : 0);
           h.bind(new InetSocketAddress(ip, port), flags);
         } catch (SysError e) {
           failure = Errors.withHostPort(e.errno(), "bind", ipText, port);
@@ -397,6 +435,9 @@ public final class DgramSocket implements AutoCloseable {
     synchronized (lock) {
       UdpHandle h = state.handle;
       if (h == null) {
+        if (op.callback == null) {
+          return; // closed while connecting: close() ended it; nobody is waiting to be told
+        }
         failure = Errors.notRunning();
       } else if (failure == null) {
         try {
@@ -592,6 +633,32 @@ public final class DgramSocket implements AutoCloseable {
   }
 
   /**
+   * Sends {@code length} bytes of {@code msg} from {@code offset} to the connected peer (Node's
+   * {@code send(msg, offset, length, callback)} on a connected socket).
+   *
+   * @param msg the buffer
+   * @param offset where the datagram starts
+   * @param length its length
+   * @param callback called exactly once with the byte count or the error, or null
+   * @throws DgramException {@code ERR_BUFFER_OUT_OF_BOUNDS} outside {@code msg}, and as
+   *     {@link #send(byte[], SendCallback)}
+   */
+  public void send(byte[] msg, int offset, int length, SendCallback callback) {
+    if (msg == null) {
+      throw bufferType(null);
+    }
+    if (offset < 0 || offset > msg.length) {
+      throw Errors.bufferOutOfBounds("offset");
+    }
+    if (length < 0 || (long) offset + length > msg.length) {
+      throw Errors.bufferOutOfBounds("length");
+    }
+    byte[] copy = new byte[length];
+    System.arraycopy(msg, offset, copy, 0, length);
+    sendConnected(ByteBuffer.wrap(copy), callback);
+  }
+
+  /**
    * Sends the remaining bytes of {@code msg} to the connected peer.
    *
    * @param msg the datagram, position to limit
@@ -622,6 +689,172 @@ public final class DgramSocket implements AutoCloseable {
    */
   public void send(List<?> msgs, SendCallback callback) {
     sendConnected(concat(msgs), callback);
+  }
+
+  /**
+   * Sends every datagram of {@code batch} to {@code port} at {@code address}, in order, with as
+   * few system calls as the transport allows (see {@link DatagramBatch}). The batch must not
+   * change until {@code callback} runs.
+   *
+   * @param batch the datagrams
+   * @param port the destination port, 1 to 65535
+   * @param address the destination address or host name; null for localhost of the family
+   * @param callback called once with the number of datagrams sent, or the error that stopped
+   *     the batch; null to have errors emitted as {@code error}
+   * @throws DgramException {@code ERR_INVALID_ARG_TYPE} for a null batch,
+   *     {@code ERR_INVALID_STATE} for a batch already being sent or closed, and as
+   *     {@link #send(byte[], int, String, SendCallback)}
+   */
+  public void send(DatagramBatch batch, int port, String address, BatchCallback callback) {
+    if (batch == null) {
+      throw Errors.invalidArgType("batch", "of type DatagramBatch", null);
+    }
+    BatchOp op = new BatchOp(batch, port, address, callback);
+    synchronized (lock) {
+      if (state.connectState == ConnectState.CONNECTED) {
+        throw Errors.isConnected();
+      }
+      if (port <= 0 || port > 65535) {
+        throw Errors.badPort("Port", port, false);
+      }
+      healthCheck();
+      batch.begin();
+      if (queuedForListening(op)) {
+        return;
+      }
+    }
+    op.run();
+  }
+
+  /**
+   * Sends every datagram of {@code batch} to the connected peer.
+   *
+   * @param batch the datagrams
+   * @param callback called once with the number of datagrams sent, or the error, or null
+   * @throws DgramException as {@link #send(DatagramBatch, int, String, BatchCallback)}, and
+   *     {@code ERR_SOCKET_BAD_PORT} on a socket that is neither connected nor connecting
+   */
+  public void send(DatagramBatch batch, BatchCallback callback) {
+    if (batch == null) {
+      throw Errors.invalidArgType("batch", "of type DatagramBatch", null);
+    }
+    BatchOp op = new BatchOp(batch, -1, null, callback);
+    synchronized (lock) {
+      if (state.connectState == ConnectState.DISCONNECTED) {
+        throw DgramException.of("ERR_SOCKET_BAD_PORT",
+            "Port should be > 0 and < 65536. Received undefined.");
+      }
+      healthCheck();
+      batch.begin();
+      if (queuedForListening(op)) {
+        return;
+      }
+      if (state.connectState == ConnectState.CONNECTING) {
+        state.enqueueUntilConnected(op);
+        return;
+      }
+    }
+    op.run();
+  }
+
+  /** The destination of the last batch, resolved once: repeated batches allocate nothing. */
+  private String lastBatchAddress;
+  private InetSocketAddress lastBatchDest;
+
+  /** One batch on its way: destination, handle, one callback. */
+  private final class BatchOp implements QueuedOp, BatchCounter.Done {
+    final DatagramBatch batch;
+    final int port; // -1: the connected peer
+    final String address;
+    final BatchCallback callback;
+
+    BatchOp(DatagramBatch batch, int port, String address, BatchCallback callback) {
+      this.batch = batch;
+      this.port = port;
+      this.address = address;
+      this.callback = callback;
+    }
+
+    @Override
+    public void run() {
+      String target = port < 0 ? null : address == null ? (ipv6 ? "::1" : "127.0.0.1") : address;
+      if (target == null) {
+        onLoop(() -> submit(null));
+        return;
+      }
+      InetSocketAddress cached = lastBatchDest;
+      if (cached != null && cached.getPort() == port && target.equals(lastBatchAddress)) {
+        onLoop(() -> submit(cached));
+        return;
+      }
+      resolve(target, (err, ip) -> {
+        if (err != null) {
+          finish(err, 0);
+          return;
+        }
+        try {
+          checkFamily(target, ip);
+        } catch (SysError e) {
+          finish(Errors.withHostPort(e.errno(), "send", target, port), 0);
+          return;
+        }
+        if (options.sendBlockList != null && options.sendBlockList.check(ip)) {
+          finish(Errors.ipBlocked(IpLiteral.format(ip)), 0);
+          return;
+        }
+        InetSocketAddress dest = new InetSocketAddress(ip, port);
+        if (options.sendBlockList == null) {
+          lastBatchAddress = target;
+          lastBatchDest = dest;
+        }
+        submit(dest);
+      });
+    }
+
+    /** On the loop thread. */
+    void submit(InetSocketAddress dest) {
+      UdpHandle h;
+      synchronized (lock) {
+        h = state.handle;
+      }
+      // submit may run inside the caller's send(): every outcome from here is reported later
+      if (h == null) {
+        ctx.nextTick(() -> finish(Errors.notRunning(), 0));
+        return;
+      }
+      if (batch.nat.count() == 0) {
+        ctx.nextTick(() -> finish(null, 0));
+        return;
+      }
+      if ((long) h.sendQueueSize() + batch.nat.bytes() > options.sendQueueHighWaterMark) {
+        needDrain = true;
+        ctx.nextTick(() -> finish(Errors.withHostPort(Errno.ENOBUFS, "send", address, port), 0));
+        return;
+      }
+      h.sendBatch(batch.nat, dest, this);
+    }
+
+    @Override
+    public void onBatchComplete(int sent, int errno) {
+      finish(errno == 0 ? null : Errors.withHostPort(errno, "send", address, port), sent);
+    }
+
+    @Override
+    public void fail(DgramException error) {
+      batch.end();
+      if (callback != null) {
+        invoke(() -> callback.onSent(error, 0));
+      }
+    }
+
+    private void finish(DgramException error, int sent) {
+      batch.end();
+      if (callback != null) {
+        invoke(() -> callback.onSent(error, sent));
+      } else if (error != null) {
+        emitError(error);
+      }
+    }
   }
 
   private static DgramException bufferType(Object actual) {
@@ -778,6 +1011,11 @@ public final class DgramSocket implements AutoCloseable {
       }
       if (h == null) {
         complete(Errors.notRunning(), 0);
+        return;
+      }
+      if ((long) h.sendQueueSize() + data.remaining() > options.sendQueueHighWaterMark) {
+        needDrain = true; // bounded: refuse rather than buffer without limit
+        complete(Errors.withHostPort(Errno.ENOBUFS, "send", shownAddress, port), 0);
         return;
       }
       h.send(new SendReq(data, dest, this));
@@ -1182,6 +1420,26 @@ public final class DgramSocket implements AutoCloseable {
     }
   }
 
+  /**
+   * @return the datagrams the kernel dropped because this socket's receive buffer was full
+   *     (SO_RXQ_OVFL), since bind; 0 before bind
+   * @throws DgramException {@code ENOTSUP} on the nio transport, which cannot know,
+   *     {@code ERR_SOCKET_DGRAM_NOT_RUNNING} after close
+   */
+  public long getRecvDropCount() {
+    synchronized (lock) {
+      healthCheck();
+      if (!state.handle.hasSocket()) {
+        return 0;
+      }
+      long d = state.handle.receiveDrops();
+      if (d < 0) {
+        throw Errors.errno(Errno.ENOTSUP, "getRecvDropCount");
+      }
+      return d;
+    }
+  }
+
   /** @return bytes queued and not yet handed to the kernel; 0 once closed */
   public int getSendQueueSize() {
     UdpHandle h = state.handle;
@@ -1338,7 +1596,7 @@ public final class DgramSocket implements AutoCloseable {
           ctx.reqDone();
         }
       });
-    } catch (RuntimeException thrown) {
+    } catch (Throwable thrown) { // a look-up that throws, even an Error, fails only this look-up
       if (answered.compareAndSet(false, true)) {
         DgramException error = thrown instanceof DgramException de ? de : Errors.notFound(host, thrown);
         ctx.execute(() -> done.done(error, null));
@@ -1357,27 +1615,141 @@ public final class DgramSocket implements AutoCloseable {
     private InetSocketAddress lastFrom;
     private String lastText;
     private String lastFamily;
+    private InetAddress lastLocal;
+    private String lastLocalText;
+    private final InPlace inPlace = new InPlace();
 
     @Override
-    public void onRecv(ByteBuffer data, InetSocketAddress from) {
+    public void onRecv(ByteBuffer data, InetSocketAddress from, RecvInfo info) {
       BlockList blocked = options.receiveBlockList;
       if (blocked != null && blocked.check(from.getAddress())) {
         return; // dropped, as Node drops datagrams from a receive block list
       }
-      if (from != lastFrom) { // java.nio hands back the same object for the same sender
+      if (from != lastFrom) { // transports hand back the same object for the same sender
         lastFrom = from;
         lastText = format(from.getAddress());
         lastFamily = familyOf(from.getAddress());
       }
-      byte[] msg = new byte[data.remaining()];
-      data.get(msg);
-      RemoteInfo rinfo = new RemoteInfo(lastText, lastFamily, from.getPort(), msg.length);
-      messageListeners.emit(l -> l.onMessage(msg, rinfo), ctx::uncaught);
+      Listeners.Entry<DatagramListener>[] inPlaceListeners = datagramListeners.array();
+      if (inPlaceListeners.length > 0) {
+        if (info.localAddress != lastLocal) {
+          lastLocal = info.localAddress;
+          lastLocalText = lastLocal == null ? null : format(lastLocal);
+        }
+        inPlace.set(data, from.getPort(), lastLocalText, info.interfaceIndex);
+        for (Listeners.Entry<DatagramListener> e : inPlaceListeners) {
+          inPlace.rewind(); // a listener that moved the view does not move it for the next
+          try {
+            e.listener.onDatagram(inPlace);
+          } catch (Throwable t) {
+            ctx.uncaught(t);
+          }
+        }
+      }
+      Listeners.Entry<MessageListener>[] copyListeners = messageListeners.array();
+      if (copyListeners.length > 0) {
+        byte[] msg = new byte[data.remaining()];
+        data.duplicate().get(msg);
+        RemoteInfo rinfo = new RemoteInfo(lastText, lastFamily, from.getPort(), msg.length);
+        for (Listeners.Entry<MessageListener> e : copyListeners) {
+          try {
+            e.listener.onMessage(msg, rinfo);
+          } catch (Throwable t) {
+            ctx.uncaught(t);
+          }
+        }
+      }
     }
 
     @Override
     public void onRecvError(int errno) {
       emitError(Errors.errno(errno, "recvmsg"));
+    }
+
+    @Override
+    public void onWriteQueueDrained() {
+      if (needDrain) {
+        needDrain = false;
+        drainListeners.emit(Runnable::run, ctx::uncaught);
+      }
+    }
+
+    /** The reused {@link Datagram}: fields refilled per datagram, read-only views cached. */
+    private final class InPlace implements Datagram {
+      private final ByteBuffer[] rawKeys = new ByteBuffer[64];
+      private final ByteBuffer[] views = new ByteBuffer[64];
+      private ByteBuffer view;
+      private int size;
+      private int port;
+      private String local;
+      private int ifindex;
+
+      private int start;
+
+      void rewind() {
+        view.limit(start + size).position(start);
+      }
+
+      void set(ByteBuffer raw, int port, String local, int ifindex) {
+        this.start = raw.position();
+        this.view = readOnly(raw);
+        this.size = raw.remaining();
+        this.port = port;
+        this.local = local;
+        this.ifindex = ifindex;
+      }
+
+      /** The transports reuse a few buffers; keep one read-only view of each. */
+      private ByteBuffer readOnly(ByteBuffer raw) {
+        int slot = System.identityHashCode(raw) & (rawKeys.length - 1);
+        for (int probe = 0; probe < rawKeys.length; probe++) {
+          int i = (slot + probe) & (rawKeys.length - 1);
+          if (rawKeys[i] == raw) {
+            return views[i].limit(raw.limit()).position(raw.position());
+          }
+          if (rawKeys[i] == null) {
+            rawKeys[i] = raw;
+            views[i] = raw.asReadOnlyBuffer();
+            return views[i].limit(raw.limit()).position(raw.position());
+          }
+        }
+        return raw.asReadOnlyBuffer(); // more buffers than slots: correct, if not free
+      }
+
+      @Override
+      public ByteBuffer data() {
+        return view;
+      }
+
+      @Override
+      public int size() {
+        return size;
+      }
+
+      @Override
+      public String address() {
+        return lastText;
+      }
+
+      @Override
+      public String family() {
+        return lastFamily;
+      }
+
+      @Override
+      public int port() {
+        return port;
+      }
+
+      @Override
+      public String localAddress() {
+        return local;
+      }
+
+      @Override
+      public int interfaceIndex() {
+        return ifindex;
+      }
     }
   }
 }

@@ -1,34 +1,67 @@
 package dev.jdgram;
 
-import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.Arrays;
 import java.util.function.Consumer;
 
 /**
  * The listeners of one event, in the order they were added; a {@code once} listener is removed
  * before it runs, as with Node's {@code emitter.once}. Adding and removing may happen on any
- * thread; emitting happens on the loop thread and iterates a snapshot.
+ * thread (copy on write); emitting happens on the loop thread over the current array, which
+ * {@link #array()} exposes so the per-datagram path can iterate without allocating.
  */
 final class Listeners<T> {
-  private record Entry<T>(T listener, boolean once) {}
+  /** One registration. */
+  static final class Entry<T> {
+    final T listener;
+    final boolean once;
 
-  private final CopyOnWriteArrayList<Entry<T>> entries = new CopyOnWriteArrayList<>();
+    Entry(T listener, boolean once) {
+      this.listener = listener;
+      this.once = once;
+    }
+  }
 
-  void add(T listener, boolean once) {
-    entries.add(new Entry<>(listener, once));
+  @SuppressWarnings("rawtypes")
+  private static final Entry[] NONE = new Entry[0];
+
+  @SuppressWarnings("unchecked")
+  private volatile Entry<T>[] entries = NONE;
+
+  synchronized void add(T listener, boolean once) {
+    Entry<T>[] e = Arrays.copyOf(entries, entries.length + 1);
+    e[e.length - 1] = new Entry<>(listener, once);
+    entries = e;
   }
 
   /** Removes the first registration of {@code listener}; @return true if there was one. */
   boolean remove(Object listener) {
-    for (Entry<T> e : entries) {
-      if (e.listener == listener) {
-        return entries.remove(e);
+    return removeWhere(e -> e.listener == listener);
+  }
+
+  private synchronized boolean removeWhere(java.util.function.Predicate<Entry<T>> match) {
+    Entry<T>[] e = entries;
+    for (int i = 0; i < e.length; i++) {
+      if (match.test(e[i])) {
+        Entry<T>[] n = Arrays.copyOf(e, e.length - 1);
+        System.arraycopy(e, i + 1, n, i, e.length - i - 1);
+        entries = n;
+        return true;
       }
     }
     return false;
   }
 
+  private synchronized boolean removeEntry(Entry<T> entry) {
+    return removeWhere(e -> e == entry);
+  }
+
   boolean isEmpty() {
-    return entries.isEmpty();
+    return entries.length == 0;
+  }
+
+  /** @return the current registrations; never modified in place */
+  Entry<T>[] array() {
+    return entries;
   }
 
   /**
@@ -39,7 +72,7 @@ final class Listeners<T> {
   int emit(Consumer<T> call, Consumer<Throwable> onThrow) {
     int n = 0;
     for (Entry<T> e : entries) {
-      if (e.once && !entries.remove(e)) {
+      if (e.once && !removeEntry(e)) {
         continue; // another emit already consumed it
       }
       n++;

@@ -17,10 +17,34 @@ public final class SocketOptions {
   final BlockList receiveBlockList;
   final BlockList sendBlockList;
   final EventLoop loop;
+  final int sendQueueHighWaterMark;
+  final boolean udpGro;
+  final NetworkHost host;
+
+  /** The default bound on bytes queued for the kernel per socket: 4 MiB. */
+  public static final int DEFAULT_SEND_QUEUE_HIGH_WATER_MARK = 4 * 1024 * 1024;
+
+  private SocketOptions(SocketOptions o, int sendQueueHighWaterMark, boolean udpGro) {
+    this(o.type, o.reuseAddr, o.reusePort, o.ipv6Only, o.recvBufferSize, o.sendBufferSize, o.lookup,
+        o.receiveBlockList, o.sendBlockList, o.loop, sendQueueHighWaterMark, udpGro, o.host);
+  }
+
+  private SocketOptions(SocketOptions o, NetworkHost host) {
+    this(o.type, o.reuseAddr, o.reusePort, o.ipv6Only, o.recvBufferSize, o.sendBufferSize, o.lookup,
+        o.receiveBlockList, o.sendBlockList, o.loop, o.sendQueueHighWaterMark, o.udpGro, host);
+  }
 
   private SocketOptions(String type, boolean reuseAddr, boolean reusePort, boolean ipv6Only,
       int recvBufferSize, int sendBufferSize, Lookup lookup, BlockList receiveBlockList,
       BlockList sendBlockList, EventLoop loop) {
+    this(type, reuseAddr, reusePort, ipv6Only, recvBufferSize, sendBufferSize, lookup,
+        receiveBlockList, sendBlockList, loop, DEFAULT_SEND_QUEUE_HIGH_WATER_MARK, false, null);
+  }
+
+  private SocketOptions(String type, boolean reuseAddr, boolean reusePort, boolean ipv6Only,
+      int recvBufferSize, int sendBufferSize, Lookup lookup, BlockList receiveBlockList,
+      BlockList sendBlockList, EventLoop loop, int sendQueueHighWaterMark, boolean udpGro,
+      NetworkHost host) {
     this.type = type;
     this.reuseAddr = reuseAddr;
     this.reusePort = reusePort;
@@ -31,6 +55,9 @@ public final class SocketOptions {
     this.receiveBlockList = receiveBlockList;
     this.sendBlockList = sendBlockList;
     this.loop = loop;
+    this.sendQueueHighWaterMark = sendQueueHighWaterMark;
+    this.udpGro = udpGro;
+    this.host = host;
   }
 
   /**
@@ -46,7 +73,7 @@ public final class SocketOptions {
    * @return a copy with that setting
    */
   public SocketOptions reuseAddr(boolean on) {
-    return new SocketOptions(type, on, reusePort, ipv6Only, recvBufferSize, sendBufferSize, lookup, receiveBlockList, sendBlockList, loop);
+    return new SocketOptions(type, on, reusePort, ipv6Only, recvBufferSize, sendBufferSize, lookup, receiveBlockList, sendBlockList, loop, sendQueueHighWaterMark, udpGro, host);
   }
 
   /**
@@ -55,7 +82,7 @@ public final class SocketOptions {
    * @return a copy with that setting
    */
   public SocketOptions reusePort(boolean on) {
-    return new SocketOptions(type, reuseAddr, on, ipv6Only, recvBufferSize, sendBufferSize, lookup, receiveBlockList, sendBlockList, loop);
+    return new SocketOptions(type, reuseAddr, on, ipv6Only, recvBufferSize, sendBufferSize, lookup, receiveBlockList, sendBlockList, loop, sendQueueHighWaterMark, udpGro, host);
   }
 
   /**
@@ -63,7 +90,7 @@ public final class SocketOptions {
    * @return a copy with that setting
    */
   public SocketOptions ipv6Only(boolean on) {
-    return new SocketOptions(type, reuseAddr, reusePort, on, recvBufferSize, sendBufferSize, lookup, receiveBlockList, sendBlockList, loop);
+    return new SocketOptions(type, reuseAddr, reusePort, on, recvBufferSize, sendBufferSize, lookup, receiveBlockList, sendBlockList, loop, sendQueueHighWaterMark, udpGro, host);
   }
 
   /**
@@ -73,7 +100,7 @@ public final class SocketOptions {
    */
   public SocketOptions recvBufferSize(int size) {
     checkSize("options.recvBufferSize", size);
-    return new SocketOptions(type, reuseAddr, reusePort, ipv6Only, size, sendBufferSize, lookup, receiveBlockList, sendBlockList, loop);
+    return new SocketOptions(type, reuseAddr, reusePort, ipv6Only, size, sendBufferSize, lookup, receiveBlockList, sendBlockList, loop, sendQueueHighWaterMark, udpGro, host);
   }
 
   /**
@@ -83,7 +110,7 @@ public final class SocketOptions {
    */
   public SocketOptions sendBufferSize(int size) {
     checkSize("options.sendBufferSize", size);
-    return new SocketOptions(type, reuseAddr, reusePort, ipv6Only, recvBufferSize, size, lookup, receiveBlockList, sendBlockList, loop);
+    return new SocketOptions(type, reuseAddr, reusePort, ipv6Only, recvBufferSize, size, lookup, receiveBlockList, sendBlockList, loop, sendQueueHighWaterMark, udpGro, host);
   }
 
   /**
@@ -92,7 +119,7 @@ public final class SocketOptions {
    * @return a copy with that setting
    */
   public SocketOptions lookup(Lookup lookup) {
-    return new SocketOptions(type, reuseAddr, reusePort, ipv6Only, recvBufferSize, sendBufferSize, lookup, receiveBlockList, sendBlockList, loop);
+    return new SocketOptions(type, reuseAddr, reusePort, ipv6Only, recvBufferSize, sendBufferSize, lookup, receiveBlockList, sendBlockList, loop, sendQueueHighWaterMark, udpGro, host);
   }
 
   /**
@@ -100,7 +127,7 @@ public final class SocketOptions {
    * @return a copy with that setting
    */
   public SocketOptions receiveBlockList(BlockList list) {
-    return new SocketOptions(type, reuseAddr, reusePort, ipv6Only, recvBufferSize, sendBufferSize, lookup, list, sendBlockList, loop);
+    return new SocketOptions(type, reuseAddr, reusePort, ipv6Only, recvBufferSize, sendBufferSize, lookup, list, sendBlockList, loop, sendQueueHighWaterMark, udpGro, host);
   }
 
   /**
@@ -108,7 +135,7 @@ public final class SocketOptions {
    * @return a copy with that setting
    */
   public SocketOptions sendBlockList(BlockList list) {
-    return new SocketOptions(type, reuseAddr, reusePort, ipv6Only, recvBufferSize, sendBufferSize, lookup, receiveBlockList, list, loop);
+    return new SocketOptions(type, reuseAddr, reusePort, ipv6Only, recvBufferSize, sendBufferSize, lookup, receiveBlockList, list, loop, sendQueueHighWaterMark, udpGro, host);
   }
 
   /**
@@ -116,7 +143,46 @@ public final class SocketOptions {
    * @return a copy with that setting
    */
   public SocketOptions loop(EventLoop loop) {
-    return new SocketOptions(type, reuseAddr, reusePort, ipv6Only, recvBufferSize, sendBufferSize, lookup, receiveBlockList, sendBlockList, loop);
+    return new SocketOptions(type, reuseAddr, reusePort, ipv6Only, recvBufferSize, sendBufferSize, lookup, receiveBlockList, sendBlockList, loop, sendQueueHighWaterMark, udpGro, host);
+  }
+
+  /**
+   * Bounds the bytes a socket keeps queued for the kernel (when the kernel's send buffer is
+   * full). A send that would pass the mark fails at once with {@code ENOBUFS} through its
+   * callback, and {@code drain} is emitted once the queue has emptied again.
+   *
+   * @param bytes the mark, at least 1; the default is {@link #DEFAULT_SEND_QUEUE_HIGH_WATER_MARK}
+   * @return a copy with that setting
+   * @throws DgramException {@code ERR_OUT_OF_RANGE} for a mark below 1
+   */
+  public SocketOptions sendQueueHighWaterMark(int bytes) {
+    if (bytes < 1) {
+      throw Errors.outOfRange("options.sendQueueHighWaterMark", ">= 1 && <= 2147483647", bytes);
+    }
+    return new SocketOptions(this, bytes, udpGro);
+  }
+
+  /**
+   * UDP_GRO at bind (linux transport): the kernel may hand several datagrams of one flow over
+   * in one receive; jdgram splits them back, so listeners still see one datagram per call. The
+   * nio transport answers ENOTSUP.
+   *
+   * @param on whether to ask for GRO
+   * @return a copy with that setting
+   */
+  public SocketOptions udpGro(boolean on) {
+    return new SocketOptions(this, sendQueueHighWaterMark, on);
+  }
+
+  /**
+   * Places the socket on a host of a simulated network instead of this machine. The socket must
+   * then live on that network's loop ({@link #loop}).
+   *
+   * @param host the host, or null for this machine
+   * @return a copy with that setting
+   */
+  public SocketOptions host(NetworkHost host) {
+    return new SocketOptions(this, host);
   }
 
   /** @return the socket type */

@@ -378,9 +378,13 @@ class BindTest {
     AtomicInteger listening = new AtomicInteger();
     BlockingQueue<DgramException> errors = Probe.queue();
     s.onError(errors::add);
-    s.bind(0, "127.0.0.1", listening::incrementAndGet);
     CountDownLatch closed = new CountDownLatch(1);
-    s.close(closed::countDown);
+    // bind and close in one callback on the loop, as Node runs them in one tick: from another
+    // thread, the loop could finish binding in between.
+    s.loop().execute(() -> {
+      s.bind(0, "127.0.0.1", listening::incrementAndGet);
+      s.close(closed::countDown);
+    });
     Probe.await(closed);
     pause(100);
     assertEquals(0, listening.get());

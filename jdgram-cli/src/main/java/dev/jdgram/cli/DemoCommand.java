@@ -5,6 +5,7 @@ import dev.jdgram.Dgram;
 import dev.jdgram.DgramException;
 import dev.jdgram.DgramSocket;
 import dev.jdgram.RemoteInfo;
+import dev.jdgram.SocketOptions;
 import dev.jdgram.loop.EventLoop;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -35,6 +36,9 @@ final class DemoCommand extends CliCommand {
   static final String HOST = "127.0.0.1";
   static final String REQUEST = "hello from the client";
   static final String REPLY = "hello from the server";
+  /** An administratively scoped group (239/8): it stays on the interface it is sent by. */
+  static final String GROUP = "239.255.42.99";
+  static final String GROUP_MESSAGE = "hello, group";
 
   @Option(
       names = {"-p", "--port"},
@@ -64,10 +68,8 @@ final class DemoCommand extends CliCommand {
     log.note("== Part 1: a server and a client on " + HOST + " (seed 2.1 and 2.2) ==");
     new Unicast(log).run(port, timeout);
 
-    // Part 2, multicast (seed 2.3) goes here: a member socket joins a 239.x group on 127.0.0.1
-    // (addMembership(group, "127.0.0.1")), the sender pins setMulticastInterface("127.0.0.1"),
-    // and the datagram never leaves loopback (NETWORK-RULES.md). A class like Unicast, run with
-    // the same timeout and log after part 1.
+    log.note("== Part 2: multicast on " + HOST + " (seed 2.3) ==");
+    new Multicast(log).run(timeout);
 
     log.note("== done ==");
     return 0;
@@ -200,6 +202,114 @@ final class DemoCommand extends CliCommand {
         return;
       }
       log.loop(who, "send completed: " + bytes + " bytes handed to the kernel (send callback)");
+    }
+
+    private void closed(String who) {
+      log.handle(who, "handle closed: the loop no longer polls its socket");
+      log.socket(who, "close");
+      done.countDown();
+    }
+
+    private void failed(String who, DgramException err) {
+      log.socket(who, "error " + err.code() + (err.syscall() == null ? "" : " (" + err.syscall()
+          + ")"));
+      done.fail(err);
+    }
+  }
+
+  /**
+   * Part 2: a member joins {@link #GROUP} on 127.0.0.1, a sender pins its multicast interface to
+   * 127.0.0.1 and sends to the group, the member receives, leaves and both close. Nothing leaves
+   * the loopback interface (NETWORK-RULES.md). As in part 1, every method but {@link #run} runs
+   * on the event-loop thread.
+   */
+  private static final class Multicast {
+    private final EventLog log;
+    private final Completion done;
+    private volatile DgramSocket member;
+    private volatile DgramSocket sender;
+    private volatile int groupPort;
+
+    Multicast(EventLog log) {
+      this.log = log;
+      this.done = new Completion(2, EventLoop.getDefault(), () -> {
+        closeQuietly(sender);
+        closeQuietly(member);
+      });
+    }
+
+    void run(Duration timeout) {
+      log.socket("member", "createSocket({type: \"udp4\", reuseAddr: true}): SO_REUSEADDR, so "
+          + "other members on this host may bind the same port");
+      DgramSocket m = Dgram.createSocket(SocketOptions.of("udp4").reuseAddr(true));
+      member = m;
+      m.onError(err -> done.callback(() -> failed("member", err)));
+      m.onMessage((msg, rinfo) -> done.callback(() -> memberMessage(msg, rinfo)));
+      m.onClose(() -> done.callback(() -> closed("member")));
+      log.socket("member", "bind(0, \"" + GROUP + "\"): bound to the group's address, the "
+          + "socket gets only the group's datagrams");
+      m.bind(0, GROUP, () -> done.callback(this::memberListening));
+      done.await(timeout, "demo part 2", () -> "last event: " + log.last());
+    }
+
+    private void memberListening() {
+      AddressInfo local = member.address();
+      groupPort = local.port();
+      log.kernel("member", "socket bound to " + endpoint(local));
+      log.socket("member", "listening on " + endpoint(local));
+      log.socket("member", "addMembership(\"" + GROUP + "\", \"" + HOST + "\")");
+      member.addMembership(GROUP, HOST);
+      log.kernel("member", "IP_ADD_MEMBERSHIP: the interface of " + HOST + " (lo) joins " + GROUP
+          + "; its IGMP report stays on lo");
+      startSender();
+    }
+
+    private void startSender() {
+      log.socket("sender", "createSocket(\"udp4\")");
+      DgramSocket s = Dgram.createSocket("udp4");
+      sender = s;
+      s.onError(err -> done.callback(() -> failed("sender", err)));
+      s.onClose(() -> done.callback(() -> closed("sender")));
+      log.socket("sender", "bind(0, \"" + HOST + "\")");
+      s.bind(0, HOST, () -> done.callback(this::senderListening));
+    }
+
+    private void senderListening() {
+      log.kernel("sender", "socket bound to " + endpoint(sender.address()));
+      log.socket("sender", "listening on " + endpoint(sender.address()));
+      log.socket("sender", "setMulticastInterface(\"" + HOST + "\")");
+      sender.setMulticastInterface(HOST);
+      log.kernel("sender", "IP_MULTICAST_IF: datagrams to a group leave by lo, never by the "
+          + "default route");
+      log.socket("sender", "setMulticastLoopback(true)");
+      sender.setMulticastLoopback(true);
+      log.kernel("sender", "IP_MULTICAST_LOOP: members on this host get a copy");
+      log.socket("sender", "send(" + EventLog.quote(GROUP_MESSAGE) + ", " + groupPort + ", \""
+          + GROUP + "\")");
+      sender.send(GROUP_MESSAGE, groupPort, GROUP, (err, bytes) -> done.callback(() -> {
+        if (err != null) {
+          failed("sender", err);
+        } else {
+          log.loop("sender", "send completed: " + bytes + " bytes handed to the kernel (send "
+              + "callback)");
+        }
+      }));
+    }
+
+    private void memberMessage(byte[] msg, RemoteInfo rinfo) {
+      log.kernel("member", "the group's " + rinfo.size() + "-byte datagram from "
+          + endpoint(rinfo) + " is looped back on lo to every member socket");
+      log.loop("member", "poll phase: the socket is readable; the handle reads the datagram");
+      log.socket("member", "message " + EventLog.quote(msg) + " rinfo {address: "
+          + rinfo.address() + ", family: " + rinfo.family() + ", port: " + rinfo.port()
+          + ", size: " + rinfo.size() + "}");
+      log.socket("member", "dropMembership(\"" + GROUP + "\", \"" + HOST + "\")");
+      member.dropMembership(GROUP, HOST);
+      log.kernel("member", "IP_DROP_MEMBERSHIP: lo leaves " + GROUP);
+      log.socket("member", "close()");
+      member.close();
+      log.socket("sender", "close()");
+      sender.close();
     }
 
     private void closed(String who) {

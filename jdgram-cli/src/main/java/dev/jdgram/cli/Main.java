@@ -17,9 +17,9 @@ import picocli.CommandLine.UnmatchedArgumentException;
  * The {@code jdgram} command: Node.js {@code dgram} from the shell.
  *
  * <p>Sub-commands are one class each in this package (see {@link CliCommand}); add a new one to
- * {@code subcommands} below. Exit codes: 0 success, 1 a socket error or time-out (one line
- * {@code jdgram: <message>} on standard error, e.g. {@code jdgram: bind EADDRINUSE
- * 127.0.0.1:5000}), 2 bad usage.
+ * {@code subcommands} below. Exit codes: 0 success, 1 a socket error or another failure (one
+ * line {@code jdgram: <message>} on standard error, e.g. {@code jdgram: bind EADDRINUSE
+ * 127.0.0.1:5000}), 2 bad usage, 3 nothing (or not enough) arrived in time, 130 Ctrl-C.
  */
 @Command(
     name = "jdgram",
@@ -30,15 +30,23 @@ import picocli.CommandLine.UnmatchedArgumentException;
     synopsisSubcommandLabel = "COMMAND",
     description = "Node.js dgram for Java: UDP sockets on a libuv-style event loop.",
     subcommands = {
+      ListenCommand.class,
+      SendCommand.class,
+      EchoCommand.class,
+      PingCommand.class,
+      ChatCommand.class,
+      BenchCommand.class,
       DemoCommand.class,
-      // listen, send, echo, ping, chat, bench: one class each, listed here.
       HelpCommand.class
     },
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {
       "0:success",
-      "1:a socket error or a time-out (`jdgram: <message>` on standard error)",
-      "2:bad usage"
+      "1:a socket error or another failure (`jdgram: <message>` on standard error)",
+      "2:bad usage (an unknown option, a bad value, a missing argument)",
+      "3:nothing (or not enough) arrived in time: listen --count with --timeout, ping with "
+          + "no reply, bench with nothing received",
+      "130:stopped by Ctrl-C (SIGINT) or SIGTERM, after the summary"
     },
     footerHeading = "%n",
     footer = "bin/jdgram passes JDGRAM_TRANSPORT (nio, ...) on as -Djdgram.transport, the "
@@ -46,6 +54,12 @@ import picocli.CommandLine.UnmatchedArgumentException;
 public final class Main implements Runnable {
   /** Exit code of a failed command: a {@code DgramException}, a time-out, an internal error. */
   static final int EXIT_FAILURE = 1;
+  /** Exit code of bad usage. */
+  static final int EXIT_USAGE = 2;
+  /** Exit code when nothing, or not enough, arrived in time. */
+  static final int EXIT_TIMEOUT = 3;
+  /** Exit code after Ctrl-C (SIGINT) or SIGTERM: 128 + SIGINT, as shells report it. */
+  static final int EXIT_INTERRUPTED = 130;
 
   @Spec
   CommandSpec spec;

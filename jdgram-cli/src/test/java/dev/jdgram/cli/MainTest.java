@@ -75,7 +75,7 @@ class MainTest {
     // every event line is tagged with its layer
     for (String line : run.lines()) {
       assertTrue(line.startsWith("== ") || line.matches("\\[(socket|handle|loop|kernel)] +"
-          + "(server|client): .+"), () -> "untagged line '" + line + "' in\n" + run);
+          + "(server|client|member|sender): .+"), () -> "untagged line '" + line + "' in\n" + run);
     }
   }
 

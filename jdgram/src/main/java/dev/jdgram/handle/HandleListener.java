@@ -13,12 +13,16 @@ public interface HandleListener {
    *
    * @param data the datagram, position to limit; valid only during this call
    * @param from the sender
+   * @param info its destination and arrival interface, where known; valid only during this call
    */
-  void onRecv(ByteBuffer data, InetSocketAddress from);
+  void onRecv(ByteBuffer data, InetSocketAddress from, RecvInfo info);
 
   /**
    * Receiving failed ({@code recvmsg} returned an error, for example {@link Errno#ECONNREFUSED}
    * on a connected socket after an ICMP port unreachable).
    */
   void onRecvError(int errno);
+
+  /** The write queue, which had sends waiting, has handed all of them to the kernel. */
+  default void onWriteQueueDrained() {}
 }

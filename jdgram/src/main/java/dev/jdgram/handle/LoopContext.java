@@ -63,12 +63,15 @@ public interface LoopContext {
   final class Access {
     private static final AtomicReference<Function<EventLoop, LoopContext>> ACCESS =
         new AtomicReference<>();
+    private static final AtomicReference<Function<Transport, EventLoop>> FACTORY =
+        new AtomicReference<>();
 
     private Access() {}
 
     /** Called once, by {@link EventLoop}'s static initializer. */
-    public static void install(Function<EventLoop, LoopContext> access) {
+    public static void install(Function<EventLoop, LoopContext> access, Function<Transport, EventLoop> factory) {
       ACCESS.compareAndSet(null, access);
+      FACTORY.compareAndSet(null, factory);
     }
 
     static LoopContext get(EventLoop loop) {
@@ -79,5 +82,19 @@ public interface LoopContext {
   /** @return the context of {@code loop} */
   static LoopContext of(EventLoop loop) {
     return Access.get(loop);
+  }
+
+  /**
+   * A new loop, not running, on a given transport (a simulated network makes its loop so).
+   *
+   * @return the loop
+   */
+  static EventLoop newLoop(Transport transport) {
+    try { // make sure EventLoop has run its static initializer, which installs the factory
+      Class.forName(EventLoop.class.getName(), true, EventLoop.class.getClassLoader());
+    } catch (ClassNotFoundException e) {
+      throw new AssertionError(e);
+    }
+    return Access.FACTORY.get().apply(transport);
   }
 }

@@ -21,6 +21,14 @@ public interface Poller extends AutoCloseable {
     return false;
   }
 
+  /**
+   * The loop's clock, in milliseconds: the monotonic system clock, except for a transport that
+   * keeps virtual time (a simulated network), whose poll advances it.
+   */
+  default long nowMillis() {
+    return System.nanoTime() / 1_000_000L;
+  }
+
   /** From any thread: makes a poll that is waiting, or the next one, return at once. */
   void wakeup();
 

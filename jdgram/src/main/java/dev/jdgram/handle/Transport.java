@@ -23,6 +23,20 @@ public sealed interface Transport permits NioTransport, LinuxTransport {
   UdpHandle newUdpHandle(LoopContext ctx, boolean ipv6);
 
   /**
+   * A new, unbound UDP handle on {@code host}: a host of a simulated network, for a transport
+   * that has hosts; the real transports take only null (this machine).
+   *
+   * @throws IllegalArgumentException if this transport cannot place a socket on {@code host}
+   */
+  default UdpHandle newUdpHandle(LoopContext ctx, boolean ipv6, dev.jdgram.NetworkHost host) {
+    if (host != null) {
+      throw new IllegalArgumentException("this loop's transport (" + name()
+          + ") has no simulated hosts: use the loop of the host's network");
+    }
+    return newUdpHandle(ctx, ipv6);
+  }
+
+  /**
    * The transport named by the system property {@code jdgram.transport}: {@code linux} (the
    * default on Linux x86_64 and aarch64) or {@code nio} (the default elsewhere).
    *

@@ -22,6 +22,8 @@ public sealed interface UdpHandle permits NioUdpHandle, LinuxUdpHandle {
   int IPV6ONLY = 2;
   /** bind flag: SO_REUSEPORT (libuv's {@code UV_UDP_REUSEPORT}). */
   int REUSEPORT = 4;
+  /** bind flag: UDP_GRO, coalesced receives split back into datagrams. */
+  int GRO = 8;
 
   /** @return true for a udp6 handle */
   boolean ipv6();
@@ -55,6 +57,20 @@ public sealed interface UdpHandle permits NioUdpHandle, LinuxUdpHandle {
    * completion runs on the loop thread, never inside this call.
    */
   void send(SendReq req);
+
+  /**
+   * Sends every datagram of {@code batch} to {@code dest} (null: the connected peer), in order
+   * and after whatever is queued; {@code done} runs once on the loop thread, never inside this
+   * call. The batch must not change until then. This default sends a request per datagram;
+   * a transport that can do better (sendmmsg, GSO) overrides it.
+   */
+  default void sendBatch(NativeBatch batch, InetSocketAddress dest, BatchCounter.Done done) {
+    int n = batch.count();
+    BatchCounter counter = new BatchCounter(0, n, done);
+    for (int i = 0; i < n; i++) {
+      send(new SendReq(batch.view(i), dest, counter));
+    }
+  }
 
   /** @return bytes queued and not yet handed to the kernel */
   int sendQueueSize();

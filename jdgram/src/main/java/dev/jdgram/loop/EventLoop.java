@@ -34,7 +34,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 public final class EventLoop {
   static {
-    LoopContext.Access.install(loop -> loop.context);
+    LoopContext.Access.install(loop -> loop.context, EventLoop::new);
   }
 
   private static final int OPEN = 0;
@@ -210,7 +210,12 @@ public final class EventLoop {
    * @return the timer, referenced
    */
   public Timer setTimeout(Runnable task, long delayMillis) {
-    return addTimer(task, delayMillis, 0);
+    return addTimer(task, clampDelay(delayMillis), 0);
+  }
+
+  /** Node's rule: a delay outside 1..2^31-1 ms becomes 1 ms (and no due time can overflow). */
+  private static long clampDelay(long delay) {
+    return delay > Integer.MAX_VALUE ? 1 : delay;
   }
 
   /**
@@ -222,7 +227,7 @@ public final class EventLoop {
    * @return the timer, referenced
    */
   public Timer setInterval(Runnable task, long periodMillis) {
-    long period = Math.max(1, periodMillis);
+    long period = Math.max(1, clampDelay(periodMillis));
     return addTimer(task, period, period);
   }
 
@@ -461,8 +466,8 @@ public final class EventLoop {
     }
   }
 
-  private static long nowMillis() {
-    return System.nanoTime() / 1_000_000L;
+  private long nowMillis() {
+    return poller.nowMillis();
   }
 
   private void runTimers() {

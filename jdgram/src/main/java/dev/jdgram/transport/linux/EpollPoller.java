@@ -139,8 +139,11 @@ final class EpollPoller implements Poller {
       int ev = events.get(INT, base + Structs.EPOLL_EVENTS);
       int fd = (int) events.get(LONG, base + Structs.EPOLL_DATA);
       if (fd == wakeFd) {
-        wakePending.set(false);
+        // Read first, then re-arm: a wake-up between the two finds the flag still set and
+        // writes nothing, and its task is drained after this poll anyway. The other order
+        // could swallow a write and leave the flag set for good.
         Syscalls.read(cs, wakeFd, wakeRead, 8);
+        wakePending.set(false);
         continue;
       }
       Watcher w = fd < watchers.length ? watchers[fd] : null;

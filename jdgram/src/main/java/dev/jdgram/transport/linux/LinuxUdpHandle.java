@@ -13,9 +13,12 @@ import static dev.jdgram.transport.linux.LinuxConstants.SOCK_DGRAM;
 import static dev.jdgram.transport.linux.LinuxConstants.SOCK_NONBLOCK;
 import static dev.jdgram.transport.linux.LinuxConstants.SOL_SOCKET;
 
+import dev.jdgram.handle.BatchCounter;
 import dev.jdgram.handle.Errno;
 import dev.jdgram.handle.HandleListener;
 import dev.jdgram.handle.LoopContext;
+import dev.jdgram.handle.NativeBatch;
+import dev.jdgram.handle.RecvInfo;
 import dev.jdgram.handle.SendReq;
 import dev.jdgram.handle.SysError;
 import dev.jdgram.handle.UdpHandle;
@@ -67,6 +70,12 @@ public final class LinuxUdpHandle implements UdpHandle, EpollPoller.Watcher {
   private final MemorySegment lastName = Arena.ofAuto().allocate(Structs.SOCKADDR_IN6_SIZE, 8);
   private int lastNameLen;
   private InetSocketAddress lastFrom;
+  private final RecvInfo recvInfo = new RecvInfo();
+  private int groSize; // the segment size of the datagram being delivered, 0 without GRO
+  // The last destination address, decoded once, likewise.
+  private final byte[] lastDest = new byte[16];
+  private int lastDestLen;
+  private InetAddress lastDestAddr;
 
   LinuxUdpHandle(LoopContext ctx, EpollPoller poller, boolean ipv6) {
     this.ctx = ctx;
@@ -118,6 +127,14 @@ public final class LinuxUdpHandle implements UdpHandle, EpollPoller.Watcher {
         check(setInt(a, cs, s, IPPROTO_IPV6, LinuxConstants.IPV6_V6ONLY, 1));
       }
       check(setInt(a, cs, s, SOL_SOCKET, LinuxConstants.SO_RXQ_OVFL, 1));
+      if ((flags & GRO) != 0) {
+        check(setInt(a, cs, s, LinuxConstants.IPPROTO_UDP, LinuxConstants.UDP_GRO, 1));
+      }
+      // Each datagram's destination address and arrival interface (the seed's multi-homed host).
+      check(setInt(a, cs, s, IPPROTO_IP, LinuxConstants.IP_PKTINFO, 1));
+      if (ipv6) {
+        check(setInt(a, cs, s, IPPROTO_IPV6, LinuxConstants.IPV6_RECVPKTINFO, 1));
+      }
       MemorySegment addr = a.allocate(Structs.SOCKADDR_IN6_SIZE, 8);
       int len = SockAddr.write(addr, local, ipv6);
       check(Syscalls.bind(cs, s, addr, len));
@@ -329,8 +346,17 @@ public final class LinuxUdpHandle implements UdpHandle, EpollPoller.Watcher {
       return;
     }
     ByteBuffer view = b.views[i];
-    view.limit(len).position(0);
-    listener.onRecv(view, from);
+    if (len == 0) { // an empty datagram is a datagram too
+      view.limit(0).position(0);
+      listener.onRecv(view, from, recvInfo);
+      return;
+    }
+    int seg = groSize > 0 && groSize < len ? groSize : len;
+    // A GRO receive holds several datagrams of groSize (the last may be shorter): split it.
+    for (int at = 0; at < len && receiving && !closed; at += seg) {
+      view.limit(Math.min(at + seg, len)).position(at);
+      listener.onRecv(view, from, recvInfo);
+    }
   }
 
   private InetSocketAddress sender(RecvBatch b, int i) {
@@ -348,6 +374,8 @@ public final class LinuxUdpHandle implements UdpHandle, EpollPoller.Watcher {
 
   /** Walks message {@code i}'s control messages (CMSG_FIRSTHDR / CMSG_NXTHDR). */
   private void readControl(RecvBatch b, int i) {
+    recvInfo.clear();
+    groSize = 0;
     long clen = b.controlLength(i);
     if (clen <= 0) {
       return;
@@ -363,9 +391,36 @@ public final class LinuxUdpHandle implements UdpHandle, EpollPoller.Watcher {
       int type = c.get(INT, off + Structs.CMSG_TYPE);
       if (level == SOL_SOCKET && type == LinuxConstants.SO_RXQ_OVFL && len >= Structs.CMSG_HDR + 4) {
         drops = c.get(INT, off + Structs.CMSG_HDR) & 0xffffffffL;
+      } else if (level == LinuxConstants.IPPROTO_UDP && type == LinuxConstants.UDP_GRO && len >= Structs.CMSG_HDR + 2) {
+        groSize = len >= Structs.CMSG_HDR + 4
+            ? c.get(INT, off + Structs.CMSG_HDR)
+            : c.get(ValueLayout.JAVA_SHORT_UNALIGNED, off + Structs.CMSG_HDR) & 0xffff;
+      } else if (level == IPPROTO_IP && type == LinuxConstants.IP_PKTINFO && len >= Structs.CMSG_HDR + 12) {
+        recvInfo.interfaceIndex = c.get(INT, off + Structs.CMSG_HDR + Structs.IPI_IFINDEX);
+        recvInfo.localAddress = destination(c, off + Structs.CMSG_HDR + Structs.IPI_ADDR, 4);
+      } else if (level == IPPROTO_IPV6 && type == LinuxConstants.IPV6_PKTINFO && len >= Structs.CMSG_HDR + 20) {
+        recvInfo.interfaceIndex = c.get(INT, off + Structs.CMSG_HDR + Structs.IPI6_IFINDEX);
+        recvInfo.localAddress = destination(c, off + Structs.CMSG_HDR + Structs.IPI6_ADDR, 16);
       }
       off += Structs.cmsgAlign(len);
     }
+  }
+
+  private InetAddress destination(MemorySegment c, long at, int len) {
+    boolean same = len == lastDestLen && lastDestAddr != null;
+    for (int k = 0; same && k < len; k++) {
+      same = c.get(ValueLayout.JAVA_BYTE, at + k) == lastDest[k];
+    }
+    if (!same) {
+      MemorySegment.copy(c, ValueLayout.JAVA_BYTE, at, lastDest, 0, len);
+      lastDestLen = len;
+      try {
+        lastDestAddr = InetAddress.getByAddress(java.util.Arrays.copyOf(lastDest, len));
+      } catch (java.net.UnknownHostException e) {
+        throw new AssertionError(e);
+      }
+    }
+    return lastDestAddr;
   }
 
   // ------------------------------------------------------------------ send
@@ -388,10 +443,14 @@ public final class LinuxUdpHandle implements UdpHandle, EpollPoller.Watcher {
   }
 
   private int checkDest(SendReq req) {
-    if (req.dest == null) {
+    return checkDest(req.dest);
+  }
+
+  private int checkDest(InetSocketAddress dest) {
+    if (dest == null) {
       return connected ? 0 : Errno.EDESTADDRREQ;
     }
-    if (!ipv6 && req.dest.getAddress() instanceof Inet6Address) {
+    if (!ipv6 && dest.getAddress() instanceof Inet6Address) {
       return Errno.EINVAL;
     }
     return 0;
@@ -415,6 +474,86 @@ public final class LinuxUdpHandle implements UdpHandle, EpollPoller.Watcher {
       return AGAIN;
     }
     return (int) r;
+  }
+
+  /** Whether this kernel takes UDP_SEGMENT: unknown until the first GSO send says. */
+  private static volatile int gsoSupport; // 0 unknown, 1 yes, -1 no
+
+  /** @return true once a GSO send has worked, false once one was refused; null before */
+  static Boolean gsoSupported() {
+    return gsoSupport == 0 ? null : gsoSupport > 0;
+  }
+
+  @Override
+  public void sendBatch(NativeBatch batch, InetSocketAddress dest, BatchCounter.Done done) {
+    int n = batch.count();
+    int bad = closed ? Errno.EBADF : checkDest(dest);
+    int sent = 0;
+    int err = bad;
+    if (bad == 0 && writeQueue.isEmpty()) {
+      while (sent < n) {
+        int r = sendChunk(batch, sent, dest);
+        if (r == AGAIN) {
+          break;
+        }
+        if (r < 0) {
+          err = r; // the datagram at 'sent' failed; the batch stops there, as a stream would
+          break;
+        }
+        sent += r;
+      }
+    }
+    if (err != 0 || sent == n) {
+      int s = sent;
+      int e = err;
+      ctx.nextTick(() -> done.onBatchComplete(s, e));
+      return;
+    }
+    // The kernel is full (or sends are queued): the rest waits in the write queue, in order.
+    BatchCounter counter = new BatchCounter(sent, n - sent, done);
+    for (int i = sent; i < n; i++) {
+      writeQueue.enqueue(new SendReq(batch.view(i), dest, counter));
+    }
+    updateInterest();
+  }
+
+  /**
+   * Sends datagrams of {@code batch} from {@code from} straight from its native memory: one
+   * UDP_SEGMENT send when they share a size, else one sendmmsg.
+   *
+   * @return datagrams sent, a negative errno for the datagram at {@code from}, or AGAIN
+   */
+  private int sendChunk(NativeBatch batch, int from, InetSocketAddress dest) {
+    SendBatch sb = poller.sendBatch();
+    long base = batch.segment().address();
+    if (gsoSupport >= 0 && batch.segmentable(from)) {
+      int size = batch.length(from);
+      int k = Math.min(Math.min(64, 65507 / Math.max(size, 1)), batch.count() - from);
+      if (k >= 2) {
+        long total = batch.offset(from + k - 1) + batch.length(from + k - 1) - batch.offset(from);
+        sb.segmented(base + batch.offset(from), (int) total, size, dest, ipv6);
+        long r = Syscalls.sendmsg(poller.cs, fd, sb.msgvec, 0);
+        if (r >= 0) {
+          gsoSupport = 1;
+          return k;
+        }
+        if (r == Errno.EAGAIN) {
+          return AGAIN;
+        }
+        if (gsoSupport == 0 && (r == Errno.EINVAL || r == Errno.EIO || r == Errno.ENOPROTOOPT || r == Errno.ENOTSUP)) {
+          gsoSupport = -1; // this kernel or device has no GSO: fall back, and remember
+        } else {
+          return (int) r;
+        }
+      }
+    }
+    sb.reset();
+    int k = Math.min(SendBatch.MAX_MSGS, batch.count() - from);
+    for (int j = 0; j < k; j++) {
+      sb.addRaw(base + batch.offset(from + j), batch.length(from + j), dest, ipv6);
+    }
+    int r = Syscalls.sendmmsg(poller.cs, fd, sb.msgvec, k, 0);
+    return r == Errno.EAGAIN ? AGAIN : r;
   }
 
   /** Drains the write queue with sendmmsg, in batches, until the kernel says EAGAIN. */
@@ -449,6 +588,9 @@ public final class LinuxUdpHandle implements UdpHandle, EpollPoller.Watcher {
       }
     }
     updateInterest();
+    if (writeQueue.isEmpty() && listener != null) {
+      listener.onWriteQueueDrained();
+    }
   }
 
   @Override
@@ -528,7 +670,7 @@ public final class LinuxUdpHandle implements UdpHandle, EpollPoller.Watcher {
     }
   }
 
-  /** @return the index of the interface named or numbered {@code scope}; EADDRNOTAVAIL if none */
+  /** @return the index of the interface named or numbered {@code scope}; 0 if none has it */
   private static int indexOfScope(Arena a, MemorySegment cs, String scope) {
     if (!scope.isEmpty() && scope.chars().allMatch(Character::isDigit)) {
       try {
@@ -537,11 +679,8 @@ public final class LinuxUdpHandle implements UdpHandle, EpollPoller.Watcher {
         throw new SysError(Errno.EINVAL);
       }
     }
-    int index = Syscalls.ifNameToIndex(cs, a.allocateFrom(scope, StandardCharsets.US_ASCII));
-    if (index == 0) {
-      throw new SysError(Errno.EADDRNOTAVAIL);
-    }
-    return index;
+    // As libuv's uv_ip6_addr: an unknown interface name gives scope 0, the system's default.
+    return Syscalls.ifNameToIndex(cs, a.allocateFrom(scope, StandardCharsets.US_ASCII));
   }
 
   /** @return the index of the interface holding {@code addr}; 0 (any) for null or "::" */

@@ -23,6 +23,7 @@ final class SendBatch {
   final MemorySegment iovecs;
   final MemorySegment names;
   final MemorySegment data;
+  final MemorySegment control;
   private int count;
   private long used;
 
@@ -31,6 +32,7 @@ final class SendBatch {
     iovecs = arena.allocate(Structs.IOVEC.byteSize() * MAX_MSGS, 8);
     names = arena.allocate((long) Structs.SOCKADDR_IN6_SIZE * MAX_MSGS, 8);
     data = arena.allocate(DATA_SIZE, 64);
+    control = arena.allocate(64, 8);
     for (int i = 0; i < MAX_MSGS; i++) {
       MemorySegment hdr = header(i);
       hdr.fill((byte) 0);
@@ -58,6 +60,50 @@ final class SendBatch {
   }
 
   /**
+   * Adds one datagram that is already in native memory at {@code address}: no copy.
+   *
+   * @param dest the destination, or null on a connected socket
+   */
+  void addRaw(long address, int len, InetSocketAddress dest, boolean ipv6Socket) {
+    int i = count++;
+    long iov = Structs.IOVEC.byteSize() * i;
+    iovecs.set(LONG, iov + Structs.IOV_BASE, address);
+    iovecs.set(LONG, iov + Structs.IOV_LEN, len);
+    setName(i, dest, ipv6Socket);
+  }
+
+  private void setName(int i, InetSocketAddress dest, boolean ipv6Socket) {
+    long h = Structs.MMSGHDR.byteSize() * i;
+    if (dest == null) {
+      msgvec.set(LONG, h + Structs.MSG_NAME, 0L);
+      msgvec.set(INT, h + Structs.MSG_NAMELEN, 0);
+    } else {
+      long nameOff = (long) Structs.SOCKADDR_IN6_SIZE * i;
+      int nameLen = SockAddr.write(names.asSlice(nameOff, Structs.SOCKADDR_IN6_SIZE), dest, ipv6Socket);
+      msgvec.set(LONG, h + Structs.MSG_NAME, names.address() + nameOff);
+      msgvec.set(INT, h + Structs.MSG_NAMELEN, nameLen);
+    }
+    msgvec.set(LONG, h + Structs.MSG_CONTROL, 0L);
+    msgvec.set(LONG, h + Structs.MSG_CONTROLLEN, 0L);
+    msgvec.set(INT, h + Structs.MMSG_LEN, 0);
+  }
+
+  /**
+   * Prepares header 0 as one UDP_SEGMENT (GSO) send: {@code total} bytes at {@code address}
+   * that the kernel cuts into datagrams of {@code segmentSize} (the last may be shorter).
+   */
+  void segmented(long address, int total, int segmentSize, InetSocketAddress dest, boolean ipv6Socket) {
+    reset();
+    addRaw(address, total, dest, ipv6Socket);
+    control.set(LONG, Structs.CMSG_LEN, Structs.CMSG_HDR + 2);
+    control.set(INT, Structs.CMSG_LEVEL, LinuxConstants.IPPROTO_UDP); // SOL_UDP
+    control.set(INT, Structs.CMSG_TYPE, LinuxConstants.UDP_SEGMENT);
+    control.set(ValueLayout.JAVA_SHORT_UNALIGNED, Structs.CMSG_HDR, (short) segmentSize);
+    msgvec.set(LONG, Structs.MSG_CONTROL, control.address());
+    msgvec.set(LONG, Structs.MSG_CONTROLLEN, Structs.cmsgSpace(2));
+  }
+
+  /**
    * Adds one datagram (copied from {@code payload}, position to limit, which is not moved).
    *
    * @param dest the destination, or null on a connected socket
@@ -70,17 +116,7 @@ final class SendBatch {
     iovecs.set(LONG, iov + Structs.IOV_BASE, data.address() + used); // raw pointers: no garbage
     iovecs.set(LONG, iov + Structs.IOV_LEN, len);
     used += (len + 7) & ~7L;
-    long h = Structs.MMSGHDR.byteSize() * i;
-    if (dest == null) {
-      msgvec.set(LONG, h + Structs.MSG_NAME, 0L);
-      msgvec.set(INT, h + Structs.MSG_NAMELEN, 0);
-    } else {
-      long nameOff = (long) Structs.SOCKADDR_IN6_SIZE * i;
-      int nameLen = SockAddr.write(names.asSlice(nameOff, Structs.SOCKADDR_IN6_SIZE), dest, ipv6Socket);
-      msgvec.set(LONG, h + Structs.MSG_NAME, names.address() + nameOff);
-      msgvec.set(INT, h + Structs.MSG_NAMELEN, nameLen);
-    }
-    msgvec.set(INT, h + Structs.MMSG_LEN, 0);
+    setName(i, dest, ipv6Socket);
   }
 
   /** @return the bytes the kernel took for message {@code i} after sendmmsg */

@@ -3,6 +3,7 @@ package dev.jdgram.transport.nio;
 import dev.jdgram.handle.Errno;
 import dev.jdgram.handle.HandleListener;
 import dev.jdgram.handle.LoopContext;
+import dev.jdgram.handle.RecvInfo;
 import dev.jdgram.handle.SendReq;
 import dev.jdgram.handle.SysError;
 import dev.jdgram.handle.UdpHandle;
@@ -52,6 +53,7 @@ public final class NioUdpHandle implements UdpHandle, NioPoller.Watcher {
   private boolean connected;
   private volatile boolean closed;
   private NetworkInterface multicastIf;
+  private final RecvInfo recvInfo = new RecvInfo();
 
   private record MembershipId(InetAddress group, NetworkInterface nif, InetAddress source) {}
 
@@ -77,8 +79,8 @@ public final class NioUdpHandle implements UdpHandle, NioPoller.Watcher {
   @Override
   public synchronized void bind(InetSocketAddress local, int flags) {
     checkOpen();
-    if ((flags & IPV6ONLY) != 0) {
-      throw new SysError(Errno.ENOTSUP); // java.nio has no IPV6_V6ONLY: refuse, never ignore
+    if ((flags & (IPV6ONLY | GRO)) != 0) {
+      throw new SysError(Errno.ENOTSUP); // java.nio has no IPV6_V6ONLY nor UDP_GRO: refuse, never ignore
     }
     if (ch != null) {
       throw new SysError(Errno.EINVAL); // the kernel socket is bound already (libuv: EINVAL)
@@ -296,7 +298,7 @@ public final class NioUdpHandle implements UdpHandle, NioPoller.Watcher {
         return; // EAGAIN: nothing more now
       }
       buf.flip();
-      listener.onRecv(buf, (InetSocketAddress) from);
+      listener.onRecv(buf, (InetSocketAddress) from, recvInfo); // java.nio cannot tell more
     }
   }
 
@@ -333,6 +335,11 @@ public final class NioUdpHandle implements UdpHandle, NioPoller.Watcher {
         if (!connected) {
           return Errno.EDESTADDRREQ;
         }
+        if (req.size == 0) {
+          // java.nio makes no system call for an empty buffer on a connected channel (write
+          // and send alike): the datagram would vanish while reporting success. Refuse it.
+          return Errno.ENOTSUP;
+        }
         n = c.write(data);
       } else {
         if (!ipv6 && req.dest.getAddress() instanceof Inet6Address) {
@@ -362,6 +369,9 @@ public final class NioUdpHandle implements UdpHandle, NioPoller.Watcher {
       writeQueue.completeLater(r, status);
     }
     updateInterest();
+    if (writeQueue.isEmpty() && listener != null) {
+      listener.onWriteQueueDrained();
+    }
   }
 
   @Override
@@ -411,7 +421,7 @@ public final class NioUdpHandle implements UdpHandle, NioPoller.Watcher {
       nif = scope == null ? null : interfaceByScope(scope);
       if (nif == null) {
         // java.nio cannot reset IP_MULTICAST_IF to "any"; refuse rather than pretend.
-        throw new SysError(scope == null ? Errno.ENOTSUP : Errno.EADDRNOTAVAIL);
+        throw new SysError(Errno.ENOTSUP); // an unknown scope means "any" too, as in libuv
       }
     } else {
       nif = interfaceOf(iface, Errno.EADDRNOTAVAIL);
