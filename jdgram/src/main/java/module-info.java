@@ -8,4 +8,5 @@
 module dev.jdgram {
   exports dev.jdgram;
   exports dev.jdgram.loop;
+  exports dev.jdgram.sim;
 }

@@ -17,20 +17,25 @@ import java.nio.charset.StandardCharsets;
  * its memory.
  */
 public final class DatagramBatch implements AutoCloseable {
+  /** The most datagrams one batch holds (memory is taken when the batch is made). */
+  public static final int MAX_DATAGRAMS = 1 << 16;
+  /** The most payload bytes one batch holds. */
+  public static final int MAX_BYTES = 1 << 28;
+
   final NativeBatch nat;
   private volatile boolean inFlight;
 
   /**
-   * @param maxDatagrams how many datagrams it holds, at least 1
-   * @param maxBytes how many payload bytes it holds in all, at least 1
-   * @throws DgramException {@code ERR_OUT_OF_RANGE} for a capacity below 1
+   * @param maxDatagrams how many datagrams it holds, 1 to {@link #MAX_DATAGRAMS}
+   * @param maxBytes how many payload bytes it holds in all, 1 to {@link #MAX_BYTES}
+   * @throws DgramException {@code ERR_OUT_OF_RANGE} for a capacity out of range
    */
   public DatagramBatch(int maxDatagrams, int maxBytes) {
-    if (maxDatagrams < 1) {
-      throw Errors.outOfRange("maxDatagrams", ">= 1", maxDatagrams);
+    if (maxDatagrams < 1 || maxDatagrams > MAX_DATAGRAMS) {
+      throw Errors.outOfRange("maxDatagrams", ">= 1 && <= " + MAX_DATAGRAMS, maxDatagrams);
     }
-    if (maxBytes < 1) {
-      throw Errors.outOfRange("maxBytes", ">= 1", maxBytes);
+    if (maxBytes < 1 || maxBytes > MAX_BYTES) {
+      throw Errors.outOfRange("maxBytes", ">= 1 && <= " + MAX_BYTES, maxBytes);
     }
     this.nat = new NativeBatch(maxDatagrams, maxBytes);
   }

@@ -3,23 +3,15 @@ package dev.jdgram;
 import dev.jdgram.SocketState.BindState;
 import dev.jdgram.SocketState.ConnectState;
 import dev.jdgram.SocketState.QueuedOp;
-import dev.jdgram.handle.BatchCounter;
 import dev.jdgram.handle.Errno;
-import dev.jdgram.handle.HandleListener;
 import dev.jdgram.handle.LoopContext;
-import dev.jdgram.handle.RecvInfo;
-import dev.jdgram.handle.SendReq;
 import dev.jdgram.handle.SysError;
 import dev.jdgram.handle.UdpHandle;
 import dev.jdgram.loop.EventLoop;
-import java.net.Inet4Address;
-import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
 import java.util.List;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 
 /**
@@ -32,14 +24,21 @@ import java.util.function.Consumer;
  * connect, send, look-up) reach the callback or the {@code error} event.
  */
 public final class DgramSocket implements AutoCloseable {
+  // The facade: argument checks, the bind/connect state transitions, events. The work on its
+  // way lives in small helpers of the package: SendOp, BatchOp, ConnectOp and CloseOp (one
+  // operation each), Resolver (look-ups), Receiver and InPlaceDatagram (handle to events),
+  // AddressText, Payloads and BatchDestination.
   private final boolean ipv6;
   private final LoopContext ctx;
-  private final Lookup lookup;
+  private final Resolver resolver;
+  private final AddressText addresses;
   private final SocketOptions options;
   /** Guards {@link #state}. Never held while a listener runs. */
   private final Object lock = new Object();
   private final SocketState state;
-  private final Receiver receiver = new Receiver();
+  private final Receiver receiver;
+  /** The destination of the last batch, resolved once: repeated batches allocate nothing. */
+  private final BatchDestination batchDestination = new BatchDestination();
 
   private final Listeners<MessageListener> messageListeners = new Listeners<>();
   private final Listeners<DatagramListener> datagramListeners = new Listeners<>();
@@ -64,7 +63,11 @@ public final class DgramSocket implements AutoCloseable {
     if (!ctx.isOpen()) {
       throw new DgramException("ERR_INVALID_STATE", "The event loop is closed");
     }
-    this.lookup = options.lookup != null ? options.lookup : DefaultLookup.INSTANCE;
+    Lookup lookup = options.lookup != null ? options.lookup : DefaultLookup.INSTANCE;
+    this.resolver = new Resolver(ctx, lookup, ipv6);
+    this.addresses = new AddressText(ipv6);
+    this.receiver = new Receiver(this, ctx, options.receiveBlockList, addresses,
+        messageListeners, datagramListeners);
     try {
       this.state = new SocketState(ctx.transport().newUdpHandle(ctx, ipv6, options.host));
     } catch (IllegalArgumentException e) {
@@ -239,7 +242,7 @@ public final class DgramSocket implements AutoCloseable {
       }
     }
     String target = address == null || address.isEmpty() ? (ipv6 ? "::" : "0.0.0.0") : address;
-    resolve(target, (err, ip) -> afterBindLookup(err, ip, target, port));
+    resolver.resolve(target, (err, ip) -> afterBindLookup(err, ip, target, port));
     return this;
   }
 
@@ -263,7 +266,7 @@ public final class DgramSocket implements AutoCloseable {
   private void bindImplicitly() {
     state.bindState = BindState.BINDING;
     String target = ipv6 ? "::" : "0.0.0.0";
-    resolve(target, (err, ip) -> afterBindLookup(err, ip, target, 0));
+    resolver.resolve(target, (err, ip) -> afterBindLookup(err, ip, target, 0));
   }
 
   private void afterBindLookup(DgramException lookupError, InetAddress ip, String target, int port) {
@@ -278,7 +281,7 @@ public final class DgramSocket implements AutoCloseable {
       String ipText = ip == null ? target : IpLiteral.format(ip);
       if (failure == null) {
         try {
-          checkFamily(target, ip);
+          resolver.checkFamily(target, ip);
           int flags = (options.reuseAddr ? UdpHandle.REUSEADDR : 0)
               | (options.ipv6Only ? UdpHandle.IPV6ONLY : 0)
               | (options.reusePort ? UdpHandle.REUSEPORT : 0)
@@ -374,7 +377,7 @@ public final class DgramSocket implements AutoCloseable {
     if (port <= 0 || port > 65535) {
       throw Errors.badPort("Port", port, false);
     }
-    ConnectOp op = new ConnectOp(port, address, callback);
+    ConnectOp op = new ConnectOp(this, port, address, callback);
     synchronized (lock) {
       healthCheck();
       if (state.connectState != ConnectState.DISCONNECTED) {
@@ -395,42 +398,21 @@ public final class DgramSocket implements AutoCloseable {
     op.run();
   }
 
-  /** A connect waiting for {@code listening}, then for its look-up. */
-  private final class ConnectOp implements QueuedOp {
-    final int port;
-    final String address;
-    final Consumer<DgramException> callback;
-    final Runnable onConnect;
-
-    ConnectOp(int port, String address, Consumer<DgramException> callback) {
-      this.port = port;
-      this.address = address;
-      this.callback = callback;
-      this.onConnect = callback == null ? null : () -> callback.accept(null);
-    }
-
-    @Override
-    public void run() {
-      String target = address == null || address.isEmpty() ? (ipv6 ? "::1" : "127.0.0.1") : address;
-      resolve(target, (err, ip) -> afterConnectLookup(this, err, ip, target));
-    }
-
-    @Override
-    public void fail(DgramException error) {
-      synchronized (lock) {
-        if (state.connectState == ConnectState.CONNECTING) {
-          state.connectState = ConnectState.DISCONNECTED;
-        }
+  /** A queued {@code ConnectOp} failed with the bind, or the connect queue it waited in. */
+  void failQueuedConnect(ConnectOp op, DgramException error) {
+    synchronized (lock) {
+      if (state.connectState == ConnectState.CONNECTING) {
+        state.connectState = ConnectState.DISCONNECTED;
       }
-      failConnectQueue(error);
-      if (callback != null) {
-        connectListeners.remove(onConnect);
-        callback.accept(error); // the error itself was emitted by whoever failed the queue
-      }
+    }
+    failConnectQueue(error);
+    if (op.callback != null) {
+      connectListeners.remove(op.onConnect);
+      op.callback.accept(error); // the error itself was emitted by whoever failed the queue
     }
   }
 
-  private void afterConnectLookup(ConnectOp op, DgramException lookupError, InetAddress ip, String target) {
+  void afterConnectLookup(ConnectOp op, DgramException lookupError, InetAddress ip, String target) {
     DgramException failure = lookupError;
     synchronized (lock) {
       UdpHandle h = state.handle;
@@ -441,7 +423,7 @@ public final class DgramSocket implements AutoCloseable {
         failure = Errors.notRunning();
       } else if (failure == null) {
         try {
-          checkFamily(target, ip);
+          resolver.checkFamily(target, ip);
           if (options.sendBlockList != null && options.sendBlockList.check(ip)) {
             failure = Errors.ipBlocked(IpLiteral.format(ip));
           } else {
@@ -534,10 +516,7 @@ public final class DgramSocket implements AutoCloseable {
    *     {@code ERR_SOCKET_DGRAM_IS_CONNECTED}, {@code ERR_SOCKET_DGRAM_NOT_RUNNING}
    */
   public void send(byte[] msg, int port, String address, SendCallback callback) {
-    if (msg == null) {
-      throw bufferType(null);
-    }
-    sendTo(ByteBuffer.wrap(msg.clone()), port, address, callback);
+    sendTo(Payloads.copyOf(msg), port, address, callback);
   }
 
   /**
@@ -553,18 +532,7 @@ public final class DgramSocket implements AutoCloseable {
    *     {@code msg}, and as {@link #send(byte[], int, String, SendCallback)}
    */
   public void send(byte[] msg, int offset, int length, int port, String address, SendCallback callback) {
-    if (msg == null) {
-      throw bufferType(null);
-    }
-    if (offset < 0 || offset > msg.length) {
-      throw Errors.bufferOutOfBounds("offset");
-    }
-    if (length < 0 || (long) offset + length > msg.length) {
-      throw Errors.bufferOutOfBounds("length");
-    }
-    byte[] copy = new byte[length];
-    System.arraycopy(msg, offset, copy, 0, length);
-    sendTo(ByteBuffer.wrap(copy), port, address, callback);
+    sendTo(Payloads.copyOf(msg, offset, length), port, address, callback);
   }
 
   /**
@@ -577,7 +545,7 @@ public final class DgramSocket implements AutoCloseable {
    * @param callback called exactly once with the byte count or the error, or null
    */
   public void send(ByteBuffer msg, int port, String address, SendCallback callback) {
-    sendTo(copyOf(msg), port, address, callback);
+    sendTo(Payloads.copyOf(msg), port, address, callback);
   }
 
   /**
@@ -589,10 +557,7 @@ public final class DgramSocket implements AutoCloseable {
    * @param callback called exactly once with the byte count or the error, or null
    */
   public void send(String msg, int port, String address, SendCallback callback) {
-    if (msg == null) {
-      throw bufferType(null);
-    }
-    sendTo(ByteBuffer.wrap(msg.getBytes(StandardCharsets.UTF_8)), port, address, callback);
+    sendTo(Payloads.utf8(msg), port, address, callback);
   }
 
   /**
@@ -605,7 +570,7 @@ public final class DgramSocket implements AutoCloseable {
    * @param callback called exactly once with the byte count or the error, or null
    */
   public void send(List<?> msgs, int port, String address, SendCallback callback) {
-    sendTo(concat(msgs), port, address, callback);
+    sendTo(Payloads.concat(msgs), port, address, callback);
   }
 
   /**
@@ -626,10 +591,7 @@ public final class DgramSocket implements AutoCloseable {
    * @param callback called exactly once with the byte count or the error, or null
    */
   public void send(byte[] msg, SendCallback callback) {
-    if (msg == null) {
-      throw bufferType(null);
-    }
-    sendConnected(ByteBuffer.wrap(msg.clone()), callback);
+    sendConnected(Payloads.copyOf(msg), callback);
   }
 
   /**
@@ -644,18 +606,7 @@ public final class DgramSocket implements AutoCloseable {
    *     {@link #send(byte[], SendCallback)}
    */
   public void send(byte[] msg, int offset, int length, SendCallback callback) {
-    if (msg == null) {
-      throw bufferType(null);
-    }
-    if (offset < 0 || offset > msg.length) {
-      throw Errors.bufferOutOfBounds("offset");
-    }
-    if (length < 0 || (long) offset + length > msg.length) {
-      throw Errors.bufferOutOfBounds("length");
-    }
-    byte[] copy = new byte[length];
-    System.arraycopy(msg, offset, copy, 0, length);
-    sendConnected(ByteBuffer.wrap(copy), callback);
+    sendConnected(Payloads.copyOf(msg, offset, length), callback);
   }
 
   /**
@@ -665,7 +616,7 @@ public final class DgramSocket implements AutoCloseable {
    * @param callback called exactly once with the byte count or the error, or null
    */
   public void send(ByteBuffer msg, SendCallback callback) {
-    sendConnected(copyOf(msg), callback);
+    sendConnected(Payloads.copyOf(msg), callback);
   }
 
   /**
@@ -675,10 +626,7 @@ public final class DgramSocket implements AutoCloseable {
    * @param callback called exactly once with the byte count or the error, or null
    */
   public void send(String msg, SendCallback callback) {
-    if (msg == null) {
-      throw bufferType(null);
-    }
-    sendConnected(ByteBuffer.wrap(msg.getBytes(StandardCharsets.UTF_8)), callback);
+    sendConnected(Payloads.utf8(msg), callback);
   }
 
   /**
@@ -688,7 +636,7 @@ public final class DgramSocket implements AutoCloseable {
    * @param callback called exactly once with the byte count or the error, or null
    */
   public void send(List<?> msgs, SendCallback callback) {
-    sendConnected(concat(msgs), callback);
+    sendConnected(Payloads.concat(msgs), callback);
   }
 
   /**
@@ -709,7 +657,7 @@ public final class DgramSocket implements AutoCloseable {
     if (batch == null) {
       throw Errors.invalidArgType("batch", "of type DatagramBatch", null);
     }
-    BatchOp op = new BatchOp(batch, port, address, callback);
+    BatchOp op = new BatchOp(this, batch, port, address, callback);
     synchronized (lock) {
       if (state.connectState == ConnectState.CONNECTED) {
         throw Errors.isConnected();
@@ -738,7 +686,7 @@ public final class DgramSocket implements AutoCloseable {
     if (batch == null) {
       throw Errors.invalidArgType("batch", "of type DatagramBatch", null);
     }
-    BatchOp op = new BatchOp(batch, -1, null, callback);
+    BatchOp op = new BatchOp(this, batch, -1, null, callback);
     synchronized (lock) {
       if (state.connectState == ConnectState.DISCONNECTED) {
         throw DgramException.of("ERR_SOCKET_BAD_PORT",
@@ -757,151 +705,8 @@ public final class DgramSocket implements AutoCloseable {
     op.run();
   }
 
-  /** The destination of the last batch, resolved once: repeated batches allocate nothing. */
-  private String lastBatchAddress;
-  private InetSocketAddress lastBatchDest;
-
-  /** One batch on its way: destination, handle, one callback. */
-  private final class BatchOp implements QueuedOp, BatchCounter.Done {
-    final DatagramBatch batch;
-    final int port; // -1: the connected peer
-    final String address;
-    final BatchCallback callback;
-
-    BatchOp(DatagramBatch batch, int port, String address, BatchCallback callback) {
-      this.batch = batch;
-      this.port = port;
-      this.address = address;
-      this.callback = callback;
-    }
-
-    @Override
-    public void run() {
-      String target = port < 0 ? null : address == null ? (ipv6 ? "::1" : "127.0.0.1") : address;
-      if (target == null) {
-        onLoop(() -> submit(null));
-        return;
-      }
-      InetSocketAddress cached = lastBatchDest;
-      if (cached != null && cached.getPort() == port && target.equals(lastBatchAddress)) {
-        onLoop(() -> submit(cached));
-        return;
-      }
-      resolve(target, (err, ip) -> {
-        if (err != null) {
-          finish(err, 0);
-          return;
-        }
-        try {
-          checkFamily(target, ip);
-        } catch (SysError e) {
-          finish(Errors.withHostPort(e.errno(), "send", target, port), 0);
-          return;
-        }
-        if (options.sendBlockList != null && options.sendBlockList.check(ip)) {
-          finish(Errors.ipBlocked(IpLiteral.format(ip)), 0);
-          return;
-        }
-        InetSocketAddress dest = new InetSocketAddress(ip, port);
-        if (options.sendBlockList == null) {
-          lastBatchAddress = target;
-          lastBatchDest = dest;
-        }
-        submit(dest);
-      });
-    }
-
-    /** On the loop thread. */
-    void submit(InetSocketAddress dest) {
-      UdpHandle h;
-      synchronized (lock) {
-        h = state.handle;
-      }
-      // submit may run inside the caller's send(): every outcome from here is reported later
-      if (h == null) {
-        ctx.nextTick(() -> finish(Errors.notRunning(), 0));
-        return;
-      }
-      if (batch.nat.count() == 0) {
-        ctx.nextTick(() -> finish(null, 0));
-        return;
-      }
-      if ((long) h.sendQueueSize() + batch.nat.bytes() > options.sendQueueHighWaterMark) {
-        needDrain = true;
-        ctx.nextTick(() -> finish(Errors.withHostPort(Errno.ENOBUFS, "send", address, port), 0));
-        return;
-      }
-      h.sendBatch(batch.nat, dest, this);
-    }
-
-    @Override
-    public void onBatchComplete(int sent, int errno) {
-      finish(errno == 0 ? null : Errors.withHostPort(errno, "send", address, port), sent);
-    }
-
-    @Override
-    public void fail(DgramException error) {
-      batch.end();
-      if (callback != null) {
-        invoke(() -> callback.onSent(error, 0));
-      }
-    }
-
-    private void finish(DgramException error, int sent) {
-      batch.end();
-      if (callback != null) {
-        invoke(() -> callback.onSent(error, sent));
-      } else if (error != null) {
-        emitError(error);
-      }
-    }
-  }
-
-  private static DgramException bufferType(Object actual) {
-    return Errors.invalidArgType("buffer", "of type byte[], ByteBuffer, String or a List of them", actual);
-  }
-
-  private static ByteBuffer copyOf(ByteBuffer msg) {
-    if (msg == null) {
-      throw bufferType(null);
-    }
-    ByteBuffer copy = ByteBuffer.allocate(msg.remaining());
-    copy.put(msg.duplicate());
-    return copy.flip();
-  }
-
-  private static ByteBuffer concat(List<?> parts) {
-    if (parts == null) {
-      throw bufferType(null);
-    }
-    int total = 0;
-    for (Object p : parts) {
-      if (p instanceof byte[] b) {
-        total += b.length;
-      } else if (p instanceof ByteBuffer bb) {
-        total += bb.remaining();
-      } else if (p instanceof String s) {
-        total += s.getBytes(StandardCharsets.UTF_8).length;
-      } else {
-        throw Errors.invalidArgType("buffer list arguments",
-            "of type byte[], ByteBuffer or String", p);
-      }
-    }
-    ByteBuffer all = ByteBuffer.allocate(total);
-    for (Object p : parts) {
-      if (p instanceof byte[] b) {
-        all.put(b);
-      } else if (p instanceof ByteBuffer bb) {
-        all.put(bb.duplicate());
-      } else {
-        all.put(((String) p).getBytes(StandardCharsets.UTF_8));
-      }
-    }
-    return all.flip();
-  }
-
   private void sendTo(ByteBuffer data, int port, String address, SendCallback callback) {
-    SendOp op = new SendOp(data, port, address, callback);
+    SendOp op = new SendOp(this, data, port, address, callback);
     synchronized (lock) {
       if (state.connectState == ConnectState.CONNECTED) {
         throw Errors.isConnected();
@@ -918,7 +723,7 @@ public final class DgramSocket implements AutoCloseable {
   }
 
   private void sendConnected(ByteBuffer data, SendCallback callback) {
-    SendOp op = new SendOp(data, -1, null, callback);
+    SendOp op = new SendOp(this, data, -1, null, callback);
     synchronized (lock) {
       if (state.connectState == ConnectState.DISCONNECTED) {
         throw DgramException.of("ERR_SOCKET_BAD_PORT",
@@ -948,104 +753,6 @@ public final class DgramSocket implements AutoCloseable {
     return false;
   }
 
-  /** One datagram on its way: look-up, block list, handle, callback (exactly once). */
-  private final class SendOp implements QueuedOp, SendReq.Completion {
-    final ByteBuffer data;
-    final int port; // -1: to the connected peer
-    final String address;
-    final SendCallback callback;
-    String shownAddress;
-
-    SendOp(ByteBuffer data, int port, String address, SendCallback callback) {
-      this.data = data;
-      this.port = port;
-      this.address = address;
-      this.callback = callback;
-    }
-
-    @Override
-    public void run() {
-      if (port < 0) {
-        ConnectState cs;
-        synchronized (lock) {
-          // Flushed from the bind queue: the connect queued before it may still be on its way.
-          cs = state.connectState;
-          if (cs == ConnectState.CONNECTING) {
-            state.enqueueUntilConnected(this);
-            return;
-          }
-        }
-        if (cs == ConnectState.DISCONNECTED) {
-          ctx.execute(() -> complete(Errors.notConnected(), 0));
-        } else {
-          ctx.execute(() -> submit(null));
-        }
-        return;
-      }
-      String target = address == null ? (ipv6 ? "::1" : "127.0.0.1") : address;
-      shownAddress = target;
-      resolve(target, (err, ip) -> {
-        if (err != null) {
-          complete(err, 0);
-          return;
-        }
-        try {
-          checkFamily(target, ip);
-        } catch (SysError e) {
-          complete(Errors.withHostPort(e.errno(), "send", target, port), 0);
-          return;
-        }
-        if (options.sendBlockList != null && options.sendBlockList.check(ip)) {
-          complete(Errors.ipBlocked(IpLiteral.format(ip)), 0);
-          return;
-        }
-        submit(new InetSocketAddress(ip, port));
-      });
-    }
-
-    /** On the loop thread. */
-    void submit(InetSocketAddress dest) {
-      UdpHandle h;
-      synchronized (lock) {
-        h = state.handle;
-      }
-      if (h == null) {
-        complete(Errors.notRunning(), 0);
-        return;
-      }
-      if ((long) h.sendQueueSize() + data.remaining() > options.sendQueueHighWaterMark) {
-        needDrain = true; // bounded: refuse rather than buffer without limit
-        complete(Errors.withHostPort(Errno.ENOBUFS, "send", shownAddress, port), 0);
-        return;
-      }
-      h.send(new SendReq(data, dest, this));
-    }
-
-    @Override
-    public void onComplete(SendReq req, int status) {
-      if (status >= 0) {
-        complete(null, status);
-      } else {
-        complete(Errors.withHostPort(status, "send", shownAddress, port), 0);
-      }
-    }
-
-    @Override
-    public void fail(DgramException error) {
-      if (callback != null) {
-        invoke(() -> callback.onSent(error, 0));
-      } // without a callback, the error that failed the queue was emitted already
-    }
-
-    private void complete(DgramException error, int bytes) {
-      if (callback != null) {
-        invoke(() -> callback.onSent(error, bytes));
-      } else if (error != null) {
-        emitError(error); // Node drops it silently; jdgram never swallows an error
-      }
-    }
-  }
-
   // ================================================================== close
 
   /** Closes the socket; {@code close} is emitted when done. */
@@ -1070,7 +777,7 @@ public final class DgramSocket implements AutoCloseable {
         closeListeners.add(onClose, true);
       }
       if (state.queue != null) {
-        state.enqueue(new CloseOp());
+        state.enqueue(new CloseOp(this));
         return;
       }
       h = state.handle;
@@ -1086,24 +793,6 @@ public final class DgramSocket implements AutoCloseable {
     });
   }
 
-  /** A close made while binding: it runs after {@code listening}, or after the bind failed. */
-  private final class CloseOp implements QueuedOp {
-    @Override
-    public void run() {
-      synchronized (lock) {
-        if (state.handle == null) {
-          return;
-        }
-      }
-      close(null);
-    }
-
-    @Override
-    public void fail(DgramException error) {
-      run(); // the user asked for a close: a failed bind does not cancel it
-    }
-  }
-
   // ================================================================== addresses
 
   /**
@@ -1115,7 +804,7 @@ public final class DgramSocket implements AutoCloseable {
     synchronized (lock) {
       healthCheck();
       try {
-        return addressInfo(state.handle.localAddress());
+        return addresses.info(state.handle.localAddress());
       } catch (SysError e) {
         throw Errors.errno(e.errno(), "getsockname");
       }
@@ -1134,27 +823,11 @@ public final class DgramSocket implements AutoCloseable {
         throw Errors.notConnected();
       }
       try {
-        return addressInfo(state.handle.remoteAddress());
+        return addresses.info(state.handle.remoteAddress());
       } catch (SysError e) {
         throw Errors.errno(e.errno(), "getpeername");
       }
     }
-  }
-
-  private AddressInfo addressInfo(InetSocketAddress a) {
-    String text = format(a.getAddress());
-    return new AddressInfo(text, familyOf(a.getAddress()), a.getPort());
-  }
-
-  private String format(InetAddress a) {
-    if (ipv6 && a instanceof Inet4Address) {
-      return "::ffff:" + a.getHostAddress(); // java.nio unmaps; Node shows the mapped form
-    }
-    return IpLiteral.format(a);
-  }
-
-  private String familyOf(InetAddress a) {
-    return ipv6 || a instanceof Inet6Address ? "IPv6" : "IPv4";
   }
 
   // ================================================================== multicast and options
@@ -1533,7 +1206,7 @@ public final class DgramSocket implements AutoCloseable {
     }
   }
 
-  private void onLoop(Runnable r) {
+  void onLoop(Runnable r) {
     if (ctx.inLoop()) {
       r.run();
     } else {
@@ -1541,7 +1214,8 @@ public final class DgramSocket implements AutoCloseable {
     }
   }
 
-  private void invoke(Runnable r) {
+  /** Runs a user callback; what it throws goes to the loop's uncaught-exception handler. */
+  void invoke(Runnable r) {
     try {
       r.run();
     } catch (Throwable t) {
@@ -1549,207 +1223,75 @@ public final class DgramSocket implements AutoCloseable {
     }
   }
 
-  private void emitError(DgramException e) {
+  /** Emits {@code error}; without a listener the error goes to the loop's handler. */
+  void emitError(DgramException e) {
     if (errorListeners.emit(l -> l.accept(e), ctx::uncaught) == 0) {
       ctx.uncaught(e);
     }
   }
 
-  /** Node (libuv) refuses an address of the other family with EINVAL. */
-  private void checkFamily(String target, InetAddress ip) {
-    int textFamily = IpLiteral.family(target);
-    boolean isV6 = textFamily == 6 || (textFamily == 0 && ip instanceof Inet6Address);
-    if (isV6 != ipv6 && !(ipv6 && textFamily == 0)) {
-      throw new SysError(Errno.EINVAL);
+  // ================================================================== for the helpers
+
+  LoopContext ctx() {
+    return ctx;
+  }
+
+  SocketOptions options() {
+    return options;
+  }
+
+  boolean ipv6() {
+    return ipv6;
+  }
+
+  Resolver resolver() {
+    return resolver;
+  }
+
+  BatchDestination batchDestination() {
+    return batchDestination;
+  }
+
+  /** @return the handle, or null once closed */
+  UdpHandle handle() {
+    synchronized (lock) {
+      return state.handle;
     }
   }
 
   /**
-   * Resolves {@code host} and hands the answer to the loop thread, always after the current
-   * callback (never inside the caller's stack). The default look-up answers IP literals at once
-   * and resolves names on a virtual thread; a custom {@link Lookup} is asked about everything,
-   * as in Node.
+   * For a send to the connected peer flushed from the bind queue: the connect queued before it
+   * may still be on its way, and then {@code op} waits for it.
+   *
+   * @return the connect state; when {@code CONNECTING}, {@code op} has been queued
    */
-  private void resolve(String host, LookupDone done) {
-    if (lookup == DefaultLookup.INSTANCE) {
-      InetAddress literal = IpLiteral.parse(host);
-      if (literal != null) {
-        ctx.execute(() -> done.done(null, literal));
-        return;
+  ConnectState connectStateOrWait(QueuedOp op) {
+    synchronized (lock) {
+      ConnectState cs = state.connectState;
+      if (cs == ConnectState.CONNECTING) {
+        state.enqueueUntilConnected(op);
       }
-    }
-    ctx.reqStart();
-    AtomicBoolean answered = new AtomicBoolean();
-    try {
-      lookup.lookup(host, ipv6 ? "IPv6" : "IPv4", (err, addr) -> {
-        if (!answered.compareAndSet(false, true)) {
-          return; // a second answer from a custom look-up is ignored
-        }
-        DgramException e = err;
-        if (e == null && addr == null) {
-          e = Errors.notFound(host, null);
-        }
-        DgramException error = e;
-        try {
-          ctx.execute(() -> done.done(error, error == null ? addr : null));
-        } finally {
-          ctx.reqDone();
-        }
-      });
-    } catch (Throwable thrown) { // a look-up that throws, even an Error, fails only this look-up
-      if (answered.compareAndSet(false, true)) {
-        DgramException error = thrown instanceof DgramException de ? de : Errors.notFound(host, thrown);
-        ctx.execute(() -> done.done(error, null));
-        ctx.reqDone();
-      }
+      return cs;
     }
   }
 
-  @FunctionalInterface
-  private interface LookupDone {
-    void done(DgramException error, InetAddress address);
+  /**
+   * A send was refused at the high-water mark (its callback is already on its way): {@code drain}
+   * follows once the queue empties, or on the next tick if it is empty already (a send larger
+   * than the mark), so a caller waiting for {@code drain} is never left waiting.
+   */
+  void refusedAtHighWaterMark(UdpHandle h) {
+    needDrain = true;
+    if (h.sendQueueCount() == 0) {
+      ctx.nextTick(this::writeQueueDrained);
+    }
   }
 
-  /** The handle's calls up: datagrams become {@code message} events. Loop thread only. */
-  private final class Receiver implements HandleListener {
-    private InetSocketAddress lastFrom;
-    private String lastText;
-    private String lastFamily;
-    private InetAddress lastLocal;
-    private String lastLocalText;
-    private final InPlace inPlace = new InPlace();
-
-    @Override
-    public void onRecv(ByteBuffer data, InetSocketAddress from, RecvInfo info) {
-      BlockList blocked = options.receiveBlockList;
-      if (blocked != null && blocked.check(from.getAddress())) {
-        return; // dropped, as Node drops datagrams from a receive block list
-      }
-      if (from != lastFrom) { // transports hand back the same object for the same sender
-        lastFrom = from;
-        lastText = format(from.getAddress());
-        lastFamily = familyOf(from.getAddress());
-      }
-      Listeners.Entry<DatagramListener>[] inPlaceListeners = datagramListeners.array();
-      if (inPlaceListeners.length > 0) {
-        if (info.localAddress != lastLocal) {
-          lastLocal = info.localAddress;
-          lastLocalText = lastLocal == null ? null : format(lastLocal);
-        }
-        inPlace.set(data, from.getPort(), lastLocalText, info.interfaceIndex);
-        for (Listeners.Entry<DatagramListener> e : inPlaceListeners) {
-          inPlace.rewind(); // a listener that moved the view does not move it for the next
-          try {
-            e.listener.onDatagram(inPlace);
-          } catch (Throwable t) {
-            ctx.uncaught(t);
-          }
-        }
-      }
-      Listeners.Entry<MessageListener>[] copyListeners = messageListeners.array();
-      if (copyListeners.length > 0) {
-        byte[] msg = new byte[data.remaining()];
-        data.duplicate().get(msg);
-        RemoteInfo rinfo = new RemoteInfo(lastText, lastFamily, from.getPort(), msg.length);
-        for (Listeners.Entry<MessageListener> e : copyListeners) {
-          try {
-            e.listener.onMessage(msg, rinfo);
-          } catch (Throwable t) {
-            ctx.uncaught(t);
-          }
-        }
-      }
-    }
-
-    @Override
-    public void onRecvError(int errno) {
-      emitError(Errors.errno(errno, "recvmsg"));
-    }
-
-    @Override
-    public void onWriteQueueDrained() {
-      if (needDrain) {
-        needDrain = false;
-        drainListeners.emit(Runnable::run, ctx::uncaught);
-      }
-    }
-
-    /** The reused {@link Datagram}: fields refilled per datagram, read-only views cached. */
-    private final class InPlace implements Datagram {
-      private final ByteBuffer[] rawKeys = new ByteBuffer[64];
-      private final ByteBuffer[] views = new ByteBuffer[64];
-      private ByteBuffer view;
-      private int size;
-      private int port;
-      private String local;
-      private int ifindex;
-
-      private int start;
-
-      void rewind() {
-        view.limit(start + size).position(start);
-      }
-
-      void set(ByteBuffer raw, int port, String local, int ifindex) {
-        this.start = raw.position();
-        this.view = readOnly(raw);
-        this.size = raw.remaining();
-        this.port = port;
-        this.local = local;
-        this.ifindex = ifindex;
-      }
-
-      /** The transports reuse a few buffers; keep one read-only view of each. */
-      private ByteBuffer readOnly(ByteBuffer raw) {
-        int slot = System.identityHashCode(raw) & (rawKeys.length - 1);
-        for (int probe = 0; probe < rawKeys.length; probe++) {
-          int i = (slot + probe) & (rawKeys.length - 1);
-          if (rawKeys[i] == raw) {
-            return views[i].limit(raw.limit()).position(raw.position());
-          }
-          if (rawKeys[i] == null) {
-            rawKeys[i] = raw;
-            views[i] = raw.asReadOnlyBuffer();
-            return views[i].limit(raw.limit()).position(raw.position());
-          }
-        }
-        return raw.asReadOnlyBuffer(); // more buffers than slots: correct, if not free
-      }
-
-      @Override
-      public ByteBuffer data() {
-        return view;
-      }
-
-      @Override
-      public int size() {
-        return size;
-      }
-
-      @Override
-      public String address() {
-        return lastText;
-      }
-
-      @Override
-      public String family() {
-        return lastFamily;
-      }
-
-      @Override
-      public int port() {
-        return port;
-      }
-
-      @Override
-      public String localAddress() {
-        return local;
-      }
-
-      @Override
-      public int interfaceIndex() {
-        return ifindex;
-      }
+  /** The handle's write queue emptied. Loop thread. */
+  void writeQueueDrained() {
+    if (needDrain) {
+      needDrain = false;
+      drainListeners.emit(Runnable::run, ctx::uncaught);
     }
   }
 }

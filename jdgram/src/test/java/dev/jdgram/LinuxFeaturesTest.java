@@ -291,7 +291,8 @@ class LinuxFeaturesTest {
     int sent = burst + 1;
     System.out.printf("SO_RXQ_OVFL: sent %d (burst took %d ms, loop blocked 500 ms), received %d, "
         + "dropped %d, received+dropped %d%n", sent, burstMs, got.get(), drops, got.get() + drops);
-    assertTrue(burstMs < 500, "the burst ended while the loop was blocked (" + burstMs + " ms)");
+    Assumptions.assumeTrue(burstMs < 400,
+        "the burst must end while the loop is blocked; this machine took " + burstMs + " ms");
     assertTrue(drops > 0, "a 4 KiB receive buffer cannot hold 2,000 datagrams: drops " + drops);
     assertTrue(received < burst, "received " + received);
     // Loopback drops nothing elsewhere in practice, but the per-CPU backlog (netdev_max_backlog)

@@ -19,6 +19,7 @@ public final class BatchCounter implements SendReq.Completion {
   private int remaining;
   private int sent;
   private int errno;
+  private boolean stopped;
 
   /**
    * @param alreadySent datagrams of the batch the kernel took before the rest were queued
@@ -28,6 +29,24 @@ public final class BatchCounter implements SendReq.Completion {
     this.sent = alreadySent;
     this.remaining = remaining;
     this.done = done;
+  }
+
+  /** The batch stopped before its last {@code k} datagrams: they will not complete. */
+  public void skip(int k) {
+    remaining -= k;
+    if (remaining == 0) {
+      done.onBatchComplete(sent, errno);
+    }
+  }
+
+  @Override
+  public boolean cancelled() {
+    return stopped; // a batch stops at its first failed datagram
+  }
+
+  @Override
+  public void failing(int status) {
+    stopped = true;
   }
 
   @Override

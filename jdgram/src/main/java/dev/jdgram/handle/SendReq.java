@@ -16,7 +16,24 @@ public final class SendReq {
      * @param status the bytes sent (0 or more), or a negative errno
      */
     void onComplete(SendReq req, int status);
+
+    /**
+     * @return true if the request should no longer be sent (a batch stopped at an earlier
+     *     datagram); a queued request that says so completes with ECANCELED instead
+     */
+    default boolean cancelled() {
+      return false;
+    }
+
+    /**
+     * Told at once, before the completion runs, that this request failed: a batch learns it
+     * must stop before its next datagram goes out.
+     */
+    default void failing(int status) {}
   }
+
+  /** {@link #status} until the outcome is known. */
+  public static final int PENDING = Integer.MIN_VALUE + 1;
 
   /** The whole datagram, position to limit. */
   public final ByteBuffer data;
@@ -27,7 +44,7 @@ public final class SendReq {
   /** The datagram's size, fixed at creation for queue accounting. */
   public final int size;
   /** The outcome, once known: bytes sent, or a negative errno (set by {@link WriteQueue}). */
-  public int status;
+  public int status = PENDING;
 
   public SendReq(ByteBuffer data, InetSocketAddress dest, Completion completion) {
     this.data = data;

@@ -2,13 +2,14 @@ package dev.jdgram.handle;
 
 import dev.jdgram.transport.linux.LinuxTransport;
 import dev.jdgram.transport.nio.NioTransport;
+import dev.jdgram.transport.sim.SimTransport;
 import java.util.Locale;
 
 /**
  * One way of reaching the network: it makes the loop's poller and the UDP handles that live on
  * it. Chosen once per loop, from the system property {@code jdgram.transport}.
  */
-public sealed interface Transport permits NioTransport, LinuxTransport {
+public sealed interface Transport permits NioTransport, LinuxTransport, SimTransport {
   /** @return the transport's name, as {@code jdgram.transport} spells it */
   String name();
 

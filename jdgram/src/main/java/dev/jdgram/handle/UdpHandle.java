@@ -2,6 +2,7 @@ package dev.jdgram.handle;
 
 import dev.jdgram.transport.linux.LinuxUdpHandle;
 import dev.jdgram.transport.nio.NioUdpHandle;
+import dev.jdgram.transport.sim.SimUdpHandle;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 
@@ -15,7 +16,7 @@ import java.net.InetSocketAddress;
  * {@link #recvStop}, {@link #send} and {@link #close} run on the loop thread; the option setters
  * and getters may run on any thread (the socket layer serializes them with its own lock).
  */
-public sealed interface UdpHandle permits NioUdpHandle, LinuxUdpHandle {
+public sealed interface UdpHandle permits NioUdpHandle, LinuxUdpHandle, SimUdpHandle {
   /** bind flag: SO_REUSEADDR (libuv's {@code UV_UDP_REUSEADDR}). */
   int REUSEADDR = 1;
   /** bind flag: IPV6_V6ONLY (libuv's {@code UV_UDP_IPV6ONLY}). */
@@ -68,7 +69,12 @@ public sealed interface UdpHandle permits NioUdpHandle, LinuxUdpHandle {
     int n = batch.count();
     BatchCounter counter = new BatchCounter(0, n, done);
     for (int i = 0; i < n; i++) {
-      send(new SendReq(batch.view(i), dest, counter));
+      SendReq r = new SendReq(batch.view(i), dest, counter);
+      send(r);
+      if (r.status != SendReq.PENDING && r.status < 0) {
+        counter.skip(n - i - 1); // the batch stops at its first failed datagram
+        return;
+      }
     }
   }
 

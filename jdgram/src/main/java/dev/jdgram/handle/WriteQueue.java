@@ -69,10 +69,24 @@ public final class WriteQueue {
   /** Records the outcome of {@code r}; its completion runs on the next tick. */
   public void completeLater(SendReq r, int status) {
     r.status = status;
+    if (status < 0) {
+      r.completion.failing(status);
+    }
     completed.add(r);
     if (!flushScheduled) {
       flushScheduled = true;
       ctx.nextTick(flusher);
+    }
+  }
+
+  /**
+   * Completes, with {@link Errno#ECANCELED}, the waiting sends at the head of the queue that
+   * no longer want to go (their batch stopped at an earlier datagram).
+   */
+  public void dropCancelledHead() {
+    SendReq r;
+    while ((r = pending.peek()) != null && r.completion.cancelled()) {
+      completeLater(dequeue(), Errno.ECANCELED);
     }
   }
 

@@ -361,12 +361,12 @@ public final class LinuxUdpHandle implements UdpHandle, EpollPoller.Watcher {
 
   private InetSocketAddress sender(RecvBatch b, int i) {
     int nameLen = Math.min(b.nameLength(i), Structs.SOCKADDR_IN6_SIZE);
-    MemorySegment name = b.name(i);
-    if (lastFrom != null && nameLen == lastNameLen && SockAddr.same(name, lastName, nameLen)) {
+    long at = b.nameOffset(i); // offsets, not slices: nothing is allocated per datagram
+    if (lastFrom != null && nameLen == lastNameLen && SockAddr.same(b.names, at, lastName, nameLen)) {
       return lastFrom;
     }
-    InetSocketAddress from = SockAddr.read(name);
-    MemorySegment.copy(name, 0, lastName, 0, nameLen);
+    InetSocketAddress from = SockAddr.read(b.name(i));
+    MemorySegment.copy(b.names, at, lastName, 0, nameLen);
     lastNameLen = nameLen;
     lastFrom = from;
     return from;
@@ -380,11 +380,13 @@ public final class LinuxUdpHandle implements UdpHandle, EpollPoller.Watcher {
     if (clen <= 0) {
       return;
     }
-    MemorySegment c = b.control(i);
-    long off = 0;
-    while (off + Structs.CMSG_HDR <= clen) {
+    MemorySegment c = b.controls; // offsets into the batch's control area: no slice per datagram
+    long base = b.controlOffset(i);
+    long end = base + clen;
+    long off = base;
+    while (off + Structs.CMSG_HDR <= end) {
       long len = c.get(LONG, off + Structs.CMSG_LEN);
-      if (len < Structs.CMSG_HDR || off + len > clen) {
+      if (len < Structs.CMSG_HDR || off + len > end) {
         return;
       }
       int level = c.get(INT, off + Structs.CMSG_LEVEL);
@@ -559,8 +561,12 @@ public final class LinuxUdpHandle implements UdpHandle, EpollPoller.Watcher {
   /** Drains the write queue with sendmmsg, in batches, until the kernel says EAGAIN. */
   private void drainWriteQueue() {
     SendBatch b = poller.sendBatch();
-    while (!writeQueue.isEmpty() && !closed) {
+    while (!closed) {
+      writeQueue.dropCancelledHead();
       SendReq head = writeQueue.peek();
+      if (head == null) {
+        break;
+      }
       int bad = checkDest(head);
       if (bad < 0) {
         writeQueue.completeLater(writeQueue.dequeue(), bad);
@@ -570,7 +576,7 @@ public final class LinuxUdpHandle implements UdpHandle, EpollPoller.Watcher {
       Iterator<SendReq> it = writeQueue.iterator();
       while (it.hasNext()) {
         SendReq r = it.next();
-        if (!b.fits(r.size) || checkDest(r) < 0) {
+        if (!b.fits(r.size) || checkDest(r) < 0 || r.completion.cancelled()) {
           break;
         }
         b.add(r.data, r.dest, ipv6);
@@ -683,13 +689,13 @@ public final class LinuxUdpHandle implements UdpHandle, EpollPoller.Watcher {
     return Syscalls.ifNameToIndex(cs, a.allocateFrom(scope, StandardCharsets.US_ASCII));
   }
 
-  /** @return the index of the interface holding {@code addr}; 0 (any) for null or "::" */
+  /** @return the interface index of {@code addr}'s scope, else of the interface holding it; 0 (any) for null or "::" */
   private static int indexOf(InetAddress addr) {
+    if (addr instanceof Inet6Address a6 && a6.getScopeId() != 0) {
+      return a6.getScopeId(); // "::%eth1": the scope names the interface, as in libuv
+    }
     if (addr == null || addr.isAnyLocalAddress()) {
       return 0;
-    }
-    if (addr instanceof Inet6Address a6 && a6.getScopeId() != 0) {
-      return a6.getScopeId();
     }
     try {
       NetworkInterface n = NetworkInterface.getByInetAddress(addr);

@@ -65,6 +65,16 @@ final class RecvBatch {
     return names.asSlice((long) Structs.SOCKADDR_STORAGE_SIZE * i, Structs.SOCKADDR_STORAGE_SIZE);
   }
 
+  /** @return where message {@code i}'s sockaddr starts in {@link #names} */
+  long nameOffset(int i) {
+    return (long) Structs.SOCKADDR_STORAGE_SIZE * i;
+  }
+
+  /** @return where message {@code i}'s control buffer starts in {@link #controls} */
+  long controlOffset(int i) {
+    return (long) CONTROL_SIZE * i;
+  }
+
   MemorySegment control(int i) {
     return controls.asSlice((long) CONTROL_SIZE * i, CONTROL_SIZE);
   }

@@ -105,8 +105,8 @@ final class SockAddr {
     return (b[10] & 0xff) == 0xff && (b[11] & 0xff) == 0xff;
   }
 
-  /** @return true if the {@code len} bytes at {@code in} equal those at {@code cached} */
-  static boolean same(MemorySegment in, MemorySegment cached, int len) {
-    return MemorySegment.mismatch(in, 0, len, cached, 0, len) == -1;
+  /** @return true if the {@code len} bytes at {@code in}+{@code at} equal those at {@code cached} */
+  static boolean same(MemorySegment in, long at, MemorySegment cached, int len) {
+    return MemorySegment.mismatch(in, at, at + len, cached, 0, len) == -1;
   }
 }

@@ -359,8 +359,12 @@ public final class NioUdpHandle implements UdpHandle, NioPoller.Watcher {
   }
 
   private void drainWriteQueue() {
-    SendReq r;
-    while ((r = writeQueue.peek()) != null && !closed) {
+    while (!closed) {
+      writeQueue.dropCancelledHead(); // the rest of a batch that stopped at a failed datagram
+      SendReq r = writeQueue.peek();
+      if (r == null) {
+        break;
+      }
       int status = trySend(r);
       if (status == AGAIN) {
         break;

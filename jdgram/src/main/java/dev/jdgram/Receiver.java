@@ -1,0 +1,91 @@
+package dev.jdgram;
+
+import dev.jdgram.handle.HandleListener;
+import dev.jdgram.handle.LoopContext;
+import dev.jdgram.handle.RecvInfo;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+
+/**
+ * The handle's calls up: datagrams become {@code message} and in-place {@code datagram} events,
+ * receive errors become {@code error}, an emptied write queue becomes {@code drain}. Apart from
+ * the socket because it is the per-datagram hot path: it iterates the listener arrays without
+ * lambdas and reuses the sender's text and one {@link InPlaceDatagram}, so a datagram seen only
+ * in place allocates nothing. Loop thread only.
+ */
+final class Receiver implements HandleListener {
+  private final DgramSocket socket;
+  private final LoopContext ctx;
+  private final BlockList blocked;
+  private final AddressText addresses;
+  private final Listeners<MessageListener> messageListeners;
+  private final Listeners<DatagramListener> datagramListeners;
+  private InetSocketAddress lastFrom;
+  private String lastText;
+  private String lastFamily;
+  private InetAddress lastLocal;
+  private String lastLocalText;
+  private final InPlaceDatagram inPlace = new InPlaceDatagram();
+
+  Receiver(DgramSocket socket, LoopContext ctx, BlockList receiveBlockList, AddressText addresses,
+      Listeners<MessageListener> messageListeners, Listeners<DatagramListener> datagramListeners) {
+    this.socket = socket;
+    this.ctx = ctx;
+    this.blocked = receiveBlockList;
+    this.addresses = addresses;
+    this.messageListeners = messageListeners;
+    this.datagramListeners = datagramListeners;
+  }
+
+  @Override
+  public void onRecv(ByteBuffer data, InetSocketAddress from, RecvInfo info) {
+    if (blocked != null && blocked.check(from.getAddress())) {
+      return; // dropped, as Node drops datagrams from a receive block list
+    }
+    if (from != lastFrom) { // transports hand back the same object for the same sender
+      lastFrom = from;
+      lastText = addresses.format(from.getAddress());
+      lastFamily = addresses.familyOf(from.getAddress());
+    }
+    Listeners.Entry<DatagramListener>[] inPlaceListeners = datagramListeners.array();
+    if (inPlaceListeners.length > 0) {
+      if (info.localAddress != lastLocal) {
+        lastLocal = info.localAddress;
+        lastLocalText = lastLocal == null ? null : addresses.format(lastLocal);
+      }
+      inPlace.set(data, lastText, lastFamily, from.getPort(), lastLocalText, info.interfaceIndex);
+      for (Listeners.Entry<DatagramListener> e : inPlaceListeners) {
+        inPlace.rewind(); // a listener that moved the view does not move it for the next
+        try {
+          e.listener.onDatagram(inPlace);
+        } catch (Throwable t) {
+          ctx.uncaught(t);
+        }
+      }
+    }
+    Listeners.Entry<MessageListener>[] copyListeners = messageListeners.array();
+    if (copyListeners.length > 0) {
+      byte[] msg = new byte[data.remaining()];
+      data.duplicate().get(msg);
+      RemoteInfo rinfo = new RemoteInfo(lastText, lastFamily, from.getPort(), msg.length);
+      for (Listeners.Entry<MessageListener> e : copyListeners) {
+        try {
+          e.listener.onMessage(msg, rinfo);
+        } catch (Throwable t) {
+          ctx.uncaught(t);
+        }
+      }
+    }
+  }
+
+  @Override
+  public void onRecvError(int errno) {
+    socket.emitError(Errors.errno(errno, "recvmsg"));
+  }
+
+  @Override
+  public void onWriteQueueDrained() {
+    socket.writeQueueDrained();
+  }
+}

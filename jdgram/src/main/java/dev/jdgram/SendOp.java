@@ -1,0 +1,115 @@
+package dev.jdgram;
+
+import dev.jdgram.SocketState.ConnectState;
+import dev.jdgram.SocketState.QueuedOp;
+import dev.jdgram.handle.Errno;
+import dev.jdgram.handle.LoopContext;
+import dev.jdgram.handle.SendReq;
+import dev.jdgram.handle.SysError;
+import dev.jdgram.handle.UdpHandle;
+import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+
+/**
+ * One datagram on its way: look-up, block list, high-water mark, handle, callback (exactly
+ * once). A class of its own because a send outlives the call that made it: it may wait in the
+ * socket's queue for {@code listening} or for {@code connect}, then for its look-up, then for
+ * the kernel.
+ */
+final class SendOp implements QueuedOp, SendReq.Completion {
+  private final DgramSocket socket;
+  private final LoopContext ctx;
+  private final SocketOptions options;
+  final ByteBuffer data;
+  final int port; // -1: to the connected peer
+  final String address;
+  final SendCallback callback;
+  String shownAddress;
+
+  SendOp(DgramSocket socket, ByteBuffer data, int port, String address, SendCallback callback) {
+    this.socket = socket;
+    this.ctx = socket.ctx();
+    this.options = socket.options();
+    this.data = data;
+    this.port = port;
+    this.address = address;
+    this.callback = callback;
+  }
+
+  @Override
+  public void run() {
+    if (port < 0) {
+      // Flushed from the bind queue: the connect queued before it may still be on its way.
+      ConnectState cs = socket.connectStateOrWait(this);
+      if (cs == ConnectState.CONNECTING) {
+        return;
+      }
+      if (cs == ConnectState.DISCONNECTED) {
+        ctx.execute(() -> complete(Errors.notConnected(), 0));
+      } else {
+        ctx.execute(() -> submit(null));
+      }
+      return;
+    }
+    String target = address == null ? (socket.ipv6() ? "::1" : "127.0.0.1") : address;
+    shownAddress = target;
+    Resolver resolver = socket.resolver();
+    resolver.resolve(target, (err, ip) -> {
+      if (err != null) {
+        complete(err, 0);
+        return;
+      }
+      try {
+        resolver.checkFamily(target, ip);
+      } catch (SysError e) {
+        complete(Errors.withHostPort(e.errno(), "send", target, port), 0);
+        return;
+      }
+      if (options.sendBlockList != null && options.sendBlockList.check(ip)) {
+        complete(Errors.ipBlocked(IpLiteral.format(ip)), 0);
+        return;
+      }
+      submit(new InetSocketAddress(ip, port));
+    });
+  }
+
+  /** On the loop thread. */
+  void submit(InetSocketAddress dest) {
+    UdpHandle h = socket.handle();
+    if (h == null) {
+      complete(Errors.notRunning(), 0);
+      return;
+    }
+    if ((long) h.sendQueueSize() + data.remaining() > options.sendQueueHighWaterMark) {
+      // bounded: refuse rather than buffer without limit
+      complete(Errors.withHostPort(Errno.ENOBUFS, "send", shownAddress, port), 0);
+      socket.refusedAtHighWaterMark(h);
+      return;
+    }
+    h.send(new SendReq(data, dest, this));
+  }
+
+  @Override
+  public void onComplete(SendReq req, int status) {
+    if (status >= 0) {
+      complete(null, status);
+    } else {
+      complete(Errors.withHostPort(status, "send", shownAddress, port), 0);
+    }
+  }
+
+  @Override
+  public void fail(DgramException error) {
+    if (callback != null) {
+      socket.invoke(() -> callback.onSent(error, 0));
+    } // without a callback, the error that failed the queue was emitted already
+  }
+
+  private void complete(DgramException error, int bytes) {
+    if (callback != null) {
+      socket.invoke(() -> callback.onSent(error, bytes));
+    } else if (error != null) {
+      socket.emitError(error); // Node drops it silently; jdgram never swallows an error
+    }
+  }
+}

@@ -1,0 +1,60 @@
+package dev.jdgram.sim;
+
+import dev.jdgram.transport.sim.World;
+import java.util.List;
+import java.util.function.Consumer;
+import java.util.stream.Collectors;
+
+/**
+ * Where every datagram and membership message went, and why each drop happened: one
+ * {@link TraceEvent} per step, in virtual-time order. Two runs from the same seed produce the
+ * same trace.
+ */
+public final class Trace {
+  private final World world;
+
+  Trace(World world) {
+    this.world = world;
+  }
+
+  /** @return every event so far */
+  public List<TraceEvent> events() {
+    return world.traceSnapshot();
+  }
+
+  /** @return the events of one packet ({@code "d3"}) */
+  public List<TraceEvent> of(String packet) {
+    return events().stream().filter(e -> e.packet().equals(packet)).toList();
+  }
+
+  /** @return the drops */
+  public List<TraceEvent> drops() {
+    return events().stream().filter(TraceEvent::isDrop).toList();
+  }
+
+  /** @return the drops at {@code layer} */
+  public List<TraceEvent> drops(Layer layer) {
+    return events().stream().filter(e -> e.isDrop() && e.layer() == layer).toList();
+  }
+
+  /** Forgets the events so far. */
+  public void clear() {
+    world.clearTrace();
+  }
+
+  /** Turns recording on or off (on by default). */
+  public void enabled(boolean on) {
+    world.setTracing(on);
+  }
+
+  /** Also hands each new event to {@code listener} as it happens (null: stop). */
+  public void listen(Consumer<TraceEvent> listener) {
+    world.setTraceListener(listener);
+  }
+
+  /** @return the whole trace, one event a line */
+  @Override
+  public String toString() {
+    return events().stream().map(TraceEvent::toString).collect(Collectors.joining("\n"));
+  }
+}

@@ -1,0 +1,249 @@
+package dev.jdgram.transport.sim;
+
+import dev.jdgram.NetworkHost;
+import dev.jdgram.sim.Layer;
+import dev.jdgram.sim.TraceEvent;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.PriorityQueue;
+import java.util.SplittableRandom;
+import java.util.function.Consumer;
+
+/**
+ * The state of one simulated network: its virtual clock, its queue of scheduled events (frames
+ * in flight, local deliveries), its seed, its trace, and its hosts. Touched only while holding
+ * its monitor (the loop thread, or a caller of a handle option while the loop is not running).
+ */
+public final class World {
+  private record Ev(long at, long seq, Runnable what) {}
+
+  public final long seed;
+  private long now; // microseconds
+  private long limit = Long.MAX_VALUE;
+  private long seq;
+  private final PriorityQueue<Ev> events = new PriorityQueue<>((a, b) -> a.at != b.at ? Long.compare(a.at, b.at) : Long.compare(a.seq, b.seq));
+  final LinkedHashSet<SimUdpHandle> ready = new LinkedHashSet<>();
+  volatile boolean woken;
+  private final List<TraceEvent> trace = new ArrayList<>();
+  private boolean tracing = true;
+  private Consumer<TraceEvent> traceListener;
+  private final Map<NetworkHost, KHost> hosts = new HashMap<>();
+  final List<KHost> allHosts = new ArrayList<>();
+  final List<KSwitch> switches = new ArrayList<>();
+  final List<Map<KHost, Integer>> partitions = new ArrayList<>();
+  private int datagrams;
+  private int controls;
+  private int macs;
+  int ipIds;
+  private Runnable onUncaught;
+
+  public World(long seed) {
+    this.seed = seed;
+  }
+
+  // ---------------------------------------------------------------- clock and events
+
+  public synchronized long nowMicros() {
+    return now;
+  }
+
+  void at(long whenMicros, Runnable what) {
+    events.add(new Ev(Math.max(whenMicros, now), seq++, what));
+  }
+
+  void after(long delayMicros, Runnable what) {
+    at(now + Math.max(0, delayMicros), what);
+  }
+
+  /** @return the time of the next scheduled event, or Long.MAX_VALUE */
+  public synchronized long nextEventMicros() {
+    Ev e = events.peek();
+    return e == null ? Long.MAX_VALUE : e.at;
+  }
+
+  /** @return true if an event is due now or a socket has datagrams to hand up */
+  public synchronized boolean hasDueWork() {
+    Ev e = events.peek();
+    return (e != null && e.at <= now) || !ready.isEmpty();
+  }
+
+  /** Caps how far a poll may advance the clock (Long.MAX_VALUE: no cap). */
+  public synchronized void setLimit(long micros) {
+    limit = micros;
+  }
+
+  public synchronized boolean atLimit() {
+    return limit != Long.MAX_VALUE && now >= limit;
+  }
+
+  /** Moves the clock forward (never back), without running anything. */
+  public synchronized void advanceTo(long micros) {
+    if (micros > now && micros != Long.MAX_VALUE) {
+      now = micros;
+    }
+  }
+
+  /** Runs the events due now and hands datagrams up to ready sockets. @return how many ran */
+  synchronized int runDue() {
+    int n = 0;
+    for (int guard = 0; guard < 1_000_000; guard++) {
+      Ev e = events.peek();
+      if (e == null || e.at > now) {
+        break;
+      }
+      events.poll();
+      n++;
+      e.what.run();
+    }
+    if (!ready.isEmpty()) {
+      List<SimUdpHandle> list = new ArrayList<>(ready);
+      ready.clear();
+      for (SimUdpHandle h : list) {
+        h.onReady();
+        n++;
+      }
+    }
+    return n;
+  }
+
+  /** The poll phase: run what is due, else advance the clock as far as allowed and run that. */
+  synchronized int poll(long timeoutMillis) {
+    int n = runDue();
+    if (n > 0 || woken) {
+      woken = false;
+      return n;
+    }
+    if (timeoutMillis == 0) {
+      return 0;
+    }
+    long target = timeoutMillis < 0 ? Long.MAX_VALUE : (now / 1000 + timeoutMillis) * 1000;
+    Ev e = events.peek();
+    if (e != null) {
+      target = Math.min(target, e.at);
+    }
+    target = Math.min(target, limit);
+    if (target == Long.MAX_VALUE) {
+      return 0; // nothing will ever happen: a real poll would block; the simulation returns
+    }
+    boolean moved = target > now;
+    advanceTo(target);
+    int ran = runDue();
+    // The clock moved: report progress, so that UV_RUN_ONCE (which computes its deadline after
+    // the first poll, for a real clock) does not wait a second timeout on the virtual one.
+    return moved ? Math.max(1, ran) : ran;
+  }
+
+  // ---------------------------------------------------------------- names and randomness
+
+  String nextDatagramTag() {
+    return "d" + (++datagrams);
+  }
+
+  String nextControlTag(boolean v6) {
+    return (v6 ? "mld" : "igmp") + (++controls);
+  }
+
+  byte[] nextMac() {
+    int n = ++macs;
+    return new byte[] {0x02, 0x00, 0x00, (byte) (n >>> 16), (byte) (n >>> 8), (byte) n};
+  }
+
+  /** A random stream of its own for {@code name}: faults on one link do not shift another's. */
+  SplittableRandom random(String name) {
+    return new SplittableRandom(seed * 0x9E3779B97F4A7C15L ^ name.hashCode() * 0xC2B2AE3D27D4EB4FL);
+  }
+
+  // ---------------------------------------------------------------- trace
+
+  void trace(String packet, String node, Layer layer, String action, String detail) {
+    if (!tracing) {
+      return;
+    }
+    TraceEvent ev = new TraceEvent(now, packet, node, layer, action, detail);
+    trace.add(ev);
+    Consumer<TraceEvent> l = traceListener;
+    if (l != null) {
+      l.accept(ev);
+    }
+  }
+
+  public synchronized List<TraceEvent> traceSnapshot() {
+    return List.copyOf(trace);
+  }
+
+  public synchronized void clearTrace() {
+    trace.clear();
+  }
+
+  public synchronized void setTracing(boolean on) {
+    tracing = on;
+  }
+
+  public synchronized void setTraceListener(Consumer<TraceEvent> l) {
+    traceListener = l;
+  }
+
+  // ---------------------------------------------------------------- registry
+
+  public synchronized void register(NetworkHost publicHost, KHost host) {
+    hosts.put(publicHost, host);
+    allHosts.add(host);
+  }
+
+  synchronized KHost hostOf(NetworkHost h) {
+    return hosts.get(h);
+  }
+
+  public synchronized KHost newHost(String name, boolean router) {
+    return new KHost(this, name, router);
+  }
+
+  public synchronized KSwitch newSwitch(String name) {
+    KSwitch s = new KSwitch(this, name);
+    switches.add(s);
+    return s;
+  }
+
+  /** Separates the groups of hosts: frames between hosts of different groups are dropped. */
+  public synchronized Map<KHost, Integer> partition(List<List<KHost>> sides) {
+    Map<KHost, Integer> m = new HashMap<>();
+    for (int i = 0; i < sides.size(); i++) {
+      for (KHost h : sides.get(i)) {
+        m.put(h, i);
+      }
+    }
+    partitions.add(m);
+    return m;
+  }
+
+  public synchronized void heal(Map<KHost, Integer> p) {
+    partitions.remove(p);
+  }
+
+  boolean partitioned(KHost a, KHost b) {
+    if (a == null || b == null || a == b) {
+      return false;
+    }
+    for (Map<KHost, Integer> p : partitions) {
+      Integer x = p.get(a);
+      Integer y = p.get(b);
+      if (x != null && y != null && !x.equals(y)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** @return the host that owns {@code a} as an interface address, or null */
+  KHost ownerOf(java.net.InetAddress a) {
+    for (KHost h : allHosts) {
+      if (h.isLocalAddress(a)) {
+        return h;
+      }
+    }
+    return null;
+  }
+}
