@@ -41,7 +41,8 @@ final class BatchOp implements QueuedOp, BatchCounter.Done {
       return;
     }
     BatchDestination destinations = socket.batchDestination();
-    InetSocketAddress cached = destinations.get(target, port);
+    boolean remember = options.sendBlockList == null && socket.resolver().literalsAreFinal();
+    InetSocketAddress cached = remember ? destinations.get(target, port) : null;
     if (cached != null) {
       socket.onLoop(() -> submit(cached));
       return;
@@ -63,7 +64,7 @@ final class BatchOp implements QueuedOp, BatchCounter.Done {
         return;
       }
       InetSocketAddress dest = new InetSocketAddress(ip, port);
-      if (options.sendBlockList == null) {
+      if (remember) {
         destinations.remember(target, dest);
       }
       submit(dest);

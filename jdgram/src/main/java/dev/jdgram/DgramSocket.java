@@ -39,6 +39,7 @@ public final class DgramSocket implements AutoCloseable {
   private final Receiver receiver;
   /** The destination of the last batch, resolved once: repeated batches allocate nothing. */
   private final BatchDestination batchDestination = new BatchDestination();
+  private final BatchDestination sendDestination = new BatchDestination();
 
   private final Listeners<MessageListener> messageListeners = new Listeners<>();
   private final Listeners<DatagramListener> datagramListeners = new Listeners<>();
@@ -1246,6 +1247,10 @@ public final class DgramSocket implements AutoCloseable {
 
   Resolver resolver() {
     return resolver;
+  }
+
+  BatchDestination sendDestination() {
+    return sendDestination;
   }
 
   BatchDestination batchDestination() {

@@ -1,55 +1,43 @@
 package dev.jdgram;
 
+import dev.jdgram.handle.RecvInfo;
+import java.net.InetAddress;
 import java.nio.ByteBuffer;
 
 /**
- * The reused {@link Datagram}: fields refilled per datagram, read-only views cached. One per
+ * The reused {@link Datagram}: fields refilled per datagram, the handle's read-only view passed on. One per
  * {@link Receiver}, so that {@code onDatagram} listeners see each datagram without a copy or an
  * allocation; valid only during the listener call. Loop thread only.
  */
 final class InPlaceDatagram implements Datagram {
-  private final ByteBuffer[] rawKeys = new ByteBuffer[64];
-  private final ByteBuffer[] views = new ByteBuffer[64];
+  private final AddressText addresses;
   private ByteBuffer view;
+  private int start;
   private int size;
   private String address;
   private String family;
   private int port;
-  private String local;
-  private int ifindex;
+  private RecvInfo info;
+  private InetAddress lastLocal;
+  private String lastLocalText;
 
-  private int start;
+  InPlaceDatagram(AddressText addresses) {
+    this.addresses = addresses;
+  }
 
   void rewind() {
     view.limit(start + size).position(start);
   }
 
-  void set(ByteBuffer raw, String address, String family, int port, String local, int ifindex) {
+  /** Refills the view; {@code raw} is read-only by the handle's contract (checked, for safety). */
+  void set(ByteBuffer raw, String address, String family, int port, RecvInfo info) {
     this.start = raw.position();
-    this.view = readOnly(raw);
+    this.view = raw.isReadOnly() ? raw : raw.asReadOnlyBuffer();
     this.size = raw.remaining();
     this.address = address;
     this.family = family;
     this.port = port;
-    this.local = local;
-    this.ifindex = ifindex;
-  }
-
-  /** The transports reuse a few buffers; keep one read-only view of each. */
-  private ByteBuffer readOnly(ByteBuffer raw) {
-    int slot = System.identityHashCode(raw) & (rawKeys.length - 1);
-    for (int probe = 0; probe < rawKeys.length; probe++) {
-      int i = (slot + probe) & (rawKeys.length - 1);
-      if (rawKeys[i] == raw) {
-        return views[i].limit(raw.limit()).position(raw.position());
-      }
-      if (rawKeys[i] == null) {
-        rawKeys[i] = raw;
-        views[i] = raw.asReadOnlyBuffer();
-        return views[i].limit(raw.limit()).position(raw.position());
-      }
-    }
-    return raw.asReadOnlyBuffer(); // more buffers than slots: correct, if not free
+    this.info = info;
   }
 
   @Override
@@ -79,11 +67,16 @@ final class InPlaceDatagram implements Datagram {
 
   @Override
   public String localAddress() {
-    return local;
+    InetAddress a = info.localAddress(); // decoded only now, when asked for
+    if (a != lastLocal) {
+      lastLocal = a;
+      lastLocalText = a == null ? null : addresses.format(a);
+    }
+    return lastLocalText;
   }
 
   @Override
   public int interfaceIndex() {
-    return ifindex;
+    return info.interfaceIndex;
   }
 }

@@ -24,9 +24,7 @@ final class Receiver implements HandleListener {
   private InetSocketAddress lastFrom;
   private String lastText;
   private String lastFamily;
-  private InetAddress lastLocal;
-  private String lastLocalText;
-  private final InPlaceDatagram inPlace = new InPlaceDatagram();
+  private final InPlaceDatagram inPlace;
 
   Receiver(DgramSocket socket, LoopContext ctx, BlockList receiveBlockList, AddressText addresses,
       Listeners<MessageListener> messageListeners, Listeners<DatagramListener> datagramListeners) {
@@ -36,6 +34,7 @@ final class Receiver implements HandleListener {
     this.addresses = addresses;
     this.messageListeners = messageListeners;
     this.datagramListeners = datagramListeners;
+    this.inPlace = new InPlaceDatagram(addresses);
   }
 
   @Override
@@ -50,11 +49,7 @@ final class Receiver implements HandleListener {
     }
     Listeners.Entry<DatagramListener>[] inPlaceListeners = datagramListeners.array();
     if (inPlaceListeners.length > 0) {
-      if (info.localAddress != lastLocal) {
-        lastLocal = info.localAddress;
-        lastLocalText = lastLocal == null ? null : addresses.format(lastLocal);
-      }
-      inPlace.set(data, lastText, lastFamily, from.getPort(), lastLocalText, info.interfaceIndex);
+      inPlace.set(data, lastText, lastFamily, from.getPort(), info);
       for (Listeners.Entry<DatagramListener> e : inPlaceListeners) {
         inPlace.rewind(); // a listener that moved the view does not move it for the next
         try {

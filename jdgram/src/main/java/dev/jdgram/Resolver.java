@@ -36,6 +36,11 @@ final class Resolver {
    * and resolves names on a virtual thread; a custom {@link Lookup} is asked about everything,
    * as in Node.
    */
+  /** @return true if an IP literal resolves to itself (the default look-up), so it may be remembered */
+  boolean literalsAreFinal() {
+    return lookup == DefaultLookup.INSTANCE;
+  }
+
   void resolve(String host, Done done) {
     if (lookup == DefaultLookup.INSTANCE) {
       InetAddress literal = IpLiteral.parse(host);

@@ -53,6 +53,13 @@ final class SendOp implements QueuedOp, SendReq.Completion {
     }
     String target = address == null ? (socket.ipv6() ? "::1" : "127.0.0.1") : address;
     shownAddress = target;
+    BatchDestination destinations = socket.sendDestination();
+    boolean remember = options.sendBlockList == null && socket.resolver().literalsAreFinal();
+    InetSocketAddress cached = remember ? destinations.get(target, port) : null;
+    if (cached != null) {
+      ctx.execute(() -> submit(cached)); // the same literal as last time: no parse, no look-up
+      return;
+    }
     Resolver resolver = socket.resolver();
     resolver.resolve(target, (err, ip) -> {
       if (err != null) {
@@ -69,7 +76,11 @@ final class SendOp implements QueuedOp, SendReq.Completion {
         complete(Errors.ipBlocked(IpLiteral.format(ip)), 0);
         return;
       }
-      submit(new InetSocketAddress(ip, port));
+      InetSocketAddress dest = new InetSocketAddress(ip, port);
+      if (remember) {
+        destinations.remember(target, dest);
+      }
+      submit(dest);
     });
   }
 

@@ -55,8 +55,32 @@ final class DemoCommand extends CliCommand {
       description = "Give up (exit code 1) when a part takes longer. Default: ${DEFAULT-VALUE}.")
   long timeoutMillis;
 
+  @Option(
+      names = "--sim",
+      description = "Play the seed's section 2.3 on a simulated LAN and WAN instead (join, the "
+          + "IGMP report on the wire, the router learning the member, forwarding only where "
+          + "members are), each step with its layer.")
+  boolean sim;
+
+  @Option(
+      names = "--seed",
+      paramLabel = "N",
+      defaultValue = "1",
+      description = "The simulated network's seed (with --sim). Default: ${DEFAULT-VALUE}.")
+  long seed;
+
   @Override
   public Integer call() {
+    if (sim) {
+      java.io.ByteArrayOutputStream lines = new java.io.ByteArrayOutputStream();
+      boolean ok;
+      try (java.io.PrintStream ps = new java.io.PrintStream(lines, true, java.nio.charset.StandardCharsets.UTF_8)) {
+        ok = dev.jdgram.sim.SimDemo.run(ps, seed);
+      }
+      out().print(lines.toString(java.nio.charset.StandardCharsets.UTF_8));
+      out().flush();
+      return ok ? 0 : 1;
+    }
     checkPort(port, "--port");
     if (timeoutMillis <= 0) {
       throw usageError("Invalid value for option '--timeout': " + timeoutMillis

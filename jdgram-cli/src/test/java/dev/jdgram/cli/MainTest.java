@@ -99,6 +99,20 @@ class MainTest {
   }
 
   @Test
+  void demoSimPlaysSection23OnASimulatedNetwork() {
+    Run run = jdgram("demo", "--sim", "--seed", "7");
+
+    assertEquals(0, run.exitCode(), run::toString);
+    String out = run.out();
+    int report = out.indexOf("IGMPv2 report 239.255.42.99");
+    int learn = out.indexOf("member of 239.255.42.99", report);
+    int forward = out.indexOf("forward 239.255.42.99 onto eth1", learn);
+    int message = out.indexOf("message \"hello, group\"", forward);
+    assertTrue(report >= 0 && learn > report && forward > learn && message > forward, run::toString);
+    assertTrue(out.contains("on lan3: 0"), run::toString); // not forwarded where no member is
+  }
+
+  @Test
   void unknownOptionIsBadUsage() {
     Run run = jdgram("demo", "--no-such-option");
 

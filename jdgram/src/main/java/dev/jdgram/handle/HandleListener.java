@@ -11,7 +11,7 @@ public interface HandleListener {
   /**
    * One datagram arrived.
    *
-   * @param data the datagram, position to limit; valid only during this call
+   * @param data the datagram, position to limit, read-only; valid only during this call
    * @param from the sender
    * @param info its destination and arrival interface, where known; valid only during this call
    */

@@ -442,11 +442,12 @@ public final class EventLoop {
       keepAlive.release(this::alive);
     }
     try {
+      // the deadline is taken before the first poll: on a virtual clock the poll moves time
+      long deadline = timeout < 0 ? Long.MAX_VALUE : nowMillis() + timeout;
       int dispatched = poller.poll(timeout);
       if (once) {
         // UV_RUN_ONCE waits for real work: a wake-up left over from a task already drained
         // ends a poll with nothing dispatched, so poll again for the time that is left.
-        long deadline = timeout < 0 ? Long.MAX_VALUE : nowMillis() + timeout;
         while (dispatched == 0 && timeout != 0 && !hasQueuedWork() && !stopRequested && state == OPEN) {
           long left = deadline == Long.MAX_VALUE ? -1 : deadline - nowMillis();
           if (left == 0 || left < -1) {

@@ -6,7 +6,6 @@ import dev.jdgram.MessageListener;
 import dev.jdgram.NetworkHost;
 import dev.jdgram.SocketOptions;
 import dev.jdgram.transport.sim.KHost;
-import dev.jdgram.transport.sim.KNic;
 import dev.jdgram.transport.sim.Prefix;
 import java.net.InetAddress;
 import java.util.ArrayList;
@@ -133,9 +132,5 @@ public final class Host implements NetworkHost {
   @Override
   public String toString() {
     return (isRouter() ? "router " : "host ") + name();
-  }
-
-  static KNic kernelNic(Nic n) {
-    return n.k;
   }
 }

@@ -8,6 +8,8 @@ public enum Layer {
   UDP,
   /** IP input and output: routing, TTL, membership checks, broadcast permission. */
   IP,
+  /** ICMP errors: port unreachable, and the socket error they raise. */
+  ICMP,
   /** IGMP and MLD: membership reports and leaves. */
   IGMP,
   /** Neighbour resolution (ARP / NDP), modelled as instantaneous. */

@@ -260,6 +260,27 @@ class SimUnicastTest {
   }
 
   @Test
+  void portUnreachableRefusesAConnectedSocketOnly() {
+    try (TwoHosts t = new TwoHosts(12)) {
+      Errors e = new Errors();
+      DgramSocket connected = t.a.socket("udp4");
+      e.attach(connected);
+      connected.connect(5999, "10.0.0.2");
+      DgramSocket loose = t.a.socket("udp4");
+      e.attach(loose);
+      t.net.runFor(MS10);
+      connected.send(b("anyone?"));
+      loose.send(b("anyone?"), 5999, "10.0.0.2");
+      t.net.runFor(MS10);
+      assertEquals(List.of("ECONNREFUSED"), e.codes());
+      assertEquals("recvmsg", e.seen.get(0).syscall());
+      List<TraceEvent> icmp = t.net.trace().events().stream().filter(x -> x.layer() == Layer.ICMP).toList();
+      assertEquals(4, icmp.size(), icmp.toString()); // two sent, one delivered, one ignored
+      assertTrue(icmp.get(3).detail().contains("unconnected sockets ignore it"), icmp.toString());
+    }
+  }
+
+  @Test
   void closedHostNotOnTheLoopIsRejected() {
     try (TwoHosts t = new TwoHosts(10); SimNetwork other = SimNetwork.create(1)) {
       Host stranger = other.host("s");

@@ -72,10 +72,6 @@ public final class LinuxUdpHandle implements UdpHandle, EpollPoller.Watcher {
   private InetSocketAddress lastFrom;
   private final RecvInfo recvInfo = new RecvInfo();
   private int groSize; // the segment size of the datagram being delivered, 0 without GRO
-  // The last destination address, decoded once, likewise.
-  private final byte[] lastDest = new byte[16];
-  private int lastDestLen;
-  private InetAddress lastDestAddr;
 
   LinuxUdpHandle(LoopContext ctx, EpollPoller poller, boolean ipv6) {
     this.ctx = ctx;
@@ -399,30 +395,13 @@ public final class LinuxUdpHandle implements UdpHandle, EpollPoller.Watcher {
             : c.get(ValueLayout.JAVA_SHORT_UNALIGNED, off + Structs.CMSG_HDR) & 0xffff;
       } else if (level == IPPROTO_IP && type == LinuxConstants.IP_PKTINFO && len >= Structs.CMSG_HDR + 12) {
         recvInfo.interfaceIndex = c.get(INT, off + Structs.CMSG_HDR + Structs.IPI_IFINDEX);
-        recvInfo.localAddress = destination(c, off + Structs.CMSG_HDR + Structs.IPI_ADDR, 4);
+        recvInfo.setLocalAddressBytes(c, off + Structs.CMSG_HDR + Structs.IPI_ADDR, 4);
       } else if (level == IPPROTO_IPV6 && type == LinuxConstants.IPV6_PKTINFO && len >= Structs.CMSG_HDR + 20) {
         recvInfo.interfaceIndex = c.get(INT, off + Structs.CMSG_HDR + Structs.IPI6_IFINDEX);
-        recvInfo.localAddress = destination(c, off + Structs.CMSG_HDR + Structs.IPI6_ADDR, 16);
+        recvInfo.setLocalAddressBytes(c, off + Structs.CMSG_HDR + Structs.IPI6_ADDR, 16);
       }
       off += Structs.cmsgAlign(len);
     }
-  }
-
-  private InetAddress destination(MemorySegment c, long at, int len) {
-    boolean same = len == lastDestLen && lastDestAddr != null;
-    for (int k = 0; same && k < len; k++) {
-      same = c.get(ValueLayout.JAVA_BYTE, at + k) == lastDest[k];
-    }
-    if (!same) {
-      MemorySegment.copy(c, ValueLayout.JAVA_BYTE, at, lastDest, 0, len);
-      lastDestLen = len;
-      try {
-        lastDestAddr = InetAddress.getByAddress(java.util.Arrays.copyOf(lastDest, len));
-      } catch (java.net.UnknownHostException e) {
-        throw new AssertionError(e);
-      }
-    }
-    return lastDestAddr;
   }
 
   // ------------------------------------------------------------------ send
@@ -691,8 +670,15 @@ public final class LinuxUdpHandle implements UdpHandle, EpollPoller.Watcher {
 
   /** @return the interface index of {@code addr}'s scope, else of the interface holding it; 0 (any) for null or "::" */
   private static int indexOf(InetAddress addr) {
-    if (addr instanceof Inet6Address a6 && a6.getScopeId() != 0) {
-      return a6.getScopeId(); // "::%eth1": the scope names the interface, as in libuv
+    if (addr instanceof Inet6Address a6) {
+      // "::%eth1": the scope names the interface, as in libuv. Java keeps a named scope as the
+      // interface itself (its numeric scope id may stay 0), a numeric one as the id.
+      if (a6.getScopedInterface() != null) {
+        return a6.getScopedInterface().getIndex();
+      }
+      if (a6.getScopeId() != 0) {
+        return a6.getScopeId();
+      }
     }
     if (addr == null || addr.isAnyLocalAddress()) {
       return 0;

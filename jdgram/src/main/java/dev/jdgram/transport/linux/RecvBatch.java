@@ -45,7 +45,7 @@ final class RecvBatch {
     views = new ByteBuffer[size];
     for (int i = 0; i < size; i++) {
       MemorySegment buf = buffers.asSlice((long) BUF_SIZE * i, BUF_SIZE);
-      views[i] = buf.asByteBuffer();
+      views[i] = buf.asByteBuffer().asReadOnlyBuffer(); // the kernel writes; listeners only read
       MemorySegment iov = iovecs.asSlice(Structs.IOVEC.byteSize() * i);
       iov.set(ADDRESS, Structs.IOV_BASE, buf);
       iov.set(LONG, Structs.IOV_LEN, BUF_SIZE);

@@ -111,7 +111,12 @@ final class SendBatch {
   void add(ByteBuffer payload, InetSocketAddress dest, boolean ipv6Socket) {
     int i = count++;
     int len = payload.remaining();
-    MemorySegment.copy(MemorySegment.ofBuffer(payload), 0, data, used, len);
+    if (payload.hasArray()) { // straight from the array: no segment made per datagram
+      MemorySegment.copy(payload.array(), payload.arrayOffset() + payload.position(), data,
+          ValueLayout.JAVA_BYTE, used, len);
+    } else {
+      MemorySegment.copy(MemorySegment.ofBuffer(payload), 0, data, used, len);
+    }
     long iov = Structs.IOVEC.byteSize() * i;
     iovecs.set(LONG, iov + Structs.IOV_BASE, data.address() + used); // raw pointers: no garbage
     iovecs.set(LONG, iov + Structs.IOV_LEN, len);

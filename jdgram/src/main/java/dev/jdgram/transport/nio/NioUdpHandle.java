@@ -54,6 +54,7 @@ public final class NioUdpHandle implements UdpHandle, NioPoller.Watcher {
   private volatile boolean closed;
   private NetworkInterface multicastIf;
   private final RecvInfo recvInfo = new RecvInfo();
+  private ByteBuffer readOnly;
 
   private record MembershipId(InetAddress group, NetworkInterface nif, InetAddress source) {}
 
@@ -298,7 +299,11 @@ public final class NioUdpHandle implements UdpHandle, NioPoller.Watcher {
         return; // EAGAIN: nothing more now
       }
       buf.flip();
-      listener.onRecv(buf, (InetSocketAddress) from, recvInfo); // java.nio cannot tell more
+      if (readOnly == null) {
+        readOnly = buf.asReadOnlyBuffer(); // one view of the loop's buffer: listeners only read
+      }
+      readOnly.limit(buf.limit()).position(0);
+      listener.onRecv(readOnly, (InetSocketAddress) from, recvInfo); // java.nio cannot tell more
     }
   }
 
@@ -457,7 +462,9 @@ public final class NioUdpHandle implements UdpHandle, NioPoller.Watcher {
       throw new SysError(Errno.EINVAL);
     }
     DatagramChannel c = socketForOption(true);
-    NetworkInterface nif = iface == null || iface.isAnyLocalAddress() ? defaultMulticastInterface() : interfaceOf(iface, Errno.ENODEV);
+    NetworkInterface scoped = iface instanceof Inet6Address a6 ? a6.getScopedInterface() : null;
+    NetworkInterface nif = scoped != null ? scoped // "::%eth1": the scope names the interface
+        : iface == null || iface.isAnyLocalAddress() ? defaultMulticastInterface() : interfaceOf(iface, Errno.ENODEV);
     MembershipId id = new MembershipId(group, nif, source);
     MembershipKey existing = memberships.get(id);
     if (existing != null && !existing.isValid()) {

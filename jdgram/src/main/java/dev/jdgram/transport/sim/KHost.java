@@ -2,14 +2,12 @@ package dev.jdgram.transport.sim;
 
 import dev.jdgram.sim.Layer;
 import dev.jdgram.sim.NicMode;
-import java.net.Inet4Address;
 import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -357,6 +355,10 @@ public final class KHost {
 
   /** UDP demultiplexing: one socket for unicast, every matching socket for multicast/broadcast. */
   void udpInput(KNic nic, Packet p, boolean multi) {
+    if ((p.proto == Packet.ICMP || p.proto == Packet.ICMPV6) && !multi) {
+      icmpInput(p);
+      return;
+    }
     if (p.proto != Packet.UDP) {
       w.trace(p.tag, name, Layer.IP, "drop", "protocol " + p.proto + " has no handler");
       return;
@@ -394,7 +396,8 @@ public final class KHost {
       }
     }
     if (best == null) {
-      w.trace(p.tag, name, Layer.UDP, "drop", "port unreachable: no socket on " + Prefix.format(p.dst) + ":" + p.dstPort + " (ICMP not modelled)");
+      w.trace(p.tag, name, Layer.UDP, "drop", "port unreachable: no socket on " + Prefix.format(p.dst) + ":" + p.dstPort);
+      sendPortUnreachable(p);
       return;
     }
     if (ties.size() > 1) {
@@ -405,6 +408,55 @@ public final class KHost {
           : ties.get(ties.size() - 1);
     }
     best.enqueue(p, nic);
+  }
+
+  /** icmp_send / icmpv6_send: port unreachable back to the sender of {@code orig}. */
+  private void sendPortUnreachable(Packet orig) {
+    Packet q = new Packet();
+    boolean v6 = orig.v6();
+    q.tag = w.nextIcmpTag();
+    q.proto = v6 ? Packet.ICMPV6 : Packet.ICMP;
+    q.src = orig.dst;
+    q.dst = orig.src;
+    q.ttl = 64;
+    q.ipId = ++w.ipIds;
+    q.payload = Packet.portUnreachable(orig);
+    w.trace(q.tag, name, Layer.ICMP, "send", "port unreachable for " + orig.tag + " to " + Prefix.format(q.dst));
+    Path r = route(q.dst);
+    if (r == null) {
+      w.trace(q.tag, name, Layer.IP, "drop", "no route back to " + Prefix.format(q.dst));
+      return;
+    }
+    if (r.local) {
+      w.after(0, () -> icmpInput(q));
+      return;
+    }
+    byte[] mac = resolve(r.nic, r.nextHop);
+    if (mac == null) {
+      w.trace(q.tag, name, Layer.NEIGH, "drop", "no neighbour " + Prefix.format(r.nextHop) + " on " + r.nic.name);
+      return;
+    }
+    q.srcMac = r.nic.mac;
+    q.dstMac = mac;
+    r.nic.transmit(q, () -> {});
+  }
+
+  /** An ICMP error for one of our datagrams: a connected socket gets ECONNREFUSED (sk_err). */
+  private void icmpInput(Packet p) {
+    int[] ports = p.unreachablePorts();
+    if (ports == null) {
+      w.trace(p.tag, name, Layer.ICMP, "drop", "ICMP message not handled");
+      return;
+    }
+    InetAddress dst = p.unreachableAddress();
+    for (SimUdpHandle s : sockets) {
+      if (s.local.getPort() == ports[0] && s.remote != null && s.remote.getAddress().equals(dst) && s.remote.getPort() == ports[1]) {
+        w.trace(p.tag, name, Layer.ICMP, "deliver", "port unreachable from " + Prefix.format(dst) + ":" + ports[1] + ": connected socket :" + ports[0] + " gets ECONNREFUSED");
+        s.socketError(dev.jdgram.handle.Errno.ECONNREFUSED);
+        return;
+      }
+    }
+    w.trace(p.tag, name, Layer.ICMP, "drop", "port unreachable from " + Prefix.format(dst) + ":" + ports[1] + ": no connected socket on :" + ports[0] + " (unconnected sockets ignore it)");
   }
 
   // ---------------------------------------------------------------- group membership per interface
@@ -510,18 +562,5 @@ public final class KHost {
     p.dstMac = Packet.multicastMac(p.dst);
     w.trace(p.tag, name, Layer.IGMP, join ? "report" : "leave", (v6 ? (v3 ? "MLDv2 " : "MLDv1 ") : (v3 ? "IGMPv3 " : "IGMPv2 ")) + (join ? "report " : "leave ") + Prefix.format(g) + (source == null ? "" : " source " + Prefix.format(source)) + " on " + n.name + " to " + Prefix.format(p.dst));
     n.transmit(p, () -> {});
-  }
-
-  /** @return sockets' ports in use (for tests and the API) */
-  Set<Integer> portsInUse() {
-    Set<Integer> s = new LinkedHashSet<>();
-    for (SimUdpHandle h : sockets) {
-      s.add(h.local.getPort());
-    }
-    return s;
-  }
-
-  static boolean sameFamily(InetAddress a, boolean v6) {
-    return (a instanceof Inet6Address) == v6 || (!v6 && a instanceof Inet4Address && false);
   }
 }

@@ -156,7 +156,8 @@ public final class KNic {
     if (p.proto == Packet.UDP) {
       return ip + " udp " + p.srcPort + " > " + p.dstPort + " len " + p.payload.length;
     }
-    return ip + (p.proto == Packet.IGMP ? " igmp" : " icmp6") + " type 0x" + Integer.toHexString(p.payload[0] & 0xff);
+    String kind = p.proto == Packet.IGMP ? " igmp" : p.proto == Packet.ICMP ? " icmp" : " icmp6";
+    return ip + kind + " type " + (p.payload[0] & 0xff) + " code " + (p.payload[1] & 0xff);
   }
 
   /** A frame arrived from the cable: the receive filter, then IP. */

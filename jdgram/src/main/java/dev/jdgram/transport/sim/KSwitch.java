@@ -45,7 +45,7 @@ public final class KSwitch {
   }
 
   /** @return the ports with reported members of {@code group}, by host/nic name */
-  public synchronized List<String> snoopedPorts(InetAddress group) {
+  public List<String> snoopedPorts(InetAddress group) {
     synchronized (w) {
       Map<KLink, Set<InetAddress>> m = members.get(group);
       List<String> out = new ArrayList<>();

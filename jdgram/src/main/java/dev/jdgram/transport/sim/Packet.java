@@ -1,7 +1,6 @@
 package dev.jdgram.transport.sim;
 
 import java.io.ByteArrayOutputStream;
-import java.net.Inet4Address;
 import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
@@ -14,6 +13,7 @@ public final class Packet {
   public static final int UDP = 17;
   public static final int IGMP = 2;
   public static final int ICMPV6 = 58;
+  public static final int ICMP = 1;
   static final byte[] BROADCAST_MAC = {-1, -1, -1, -1, -1, -1};
 
   byte[] srcMac;
@@ -185,6 +185,42 @@ public final class Packet {
     };
   }
 
+  /**
+   * The ICMP port unreachable error for {@code orig} (a UDP datagram): IPv4 type 3 code 3 with
+   * the original IP header and 8 bytes; ICMPv6 type 1 code 4 with the original IPv6 header and
+   * UDP header (its checksum is filled in by {@link #toFrame()}).
+   */
+  static byte[] portUnreachable(Packet orig) {
+    byte[] f = orig.toFrame();
+    boolean v6 = orig.v6();
+    int quote = v6 ? 48 : 28;
+    byte[] m = new byte[8 + quote];
+    m[0] = (byte) (v6 ? 1 : 3);
+    m[1] = (byte) (v6 ? 4 : 3);
+    System.arraycopy(f, 14, m, 8, Math.min(quote, f.length - 14));
+    if (!v6) {
+      put16(m, 2, checksum(m, 0, m.length, 0));
+    }
+    return m;
+  }
+
+  /** @return for an ICMP port unreachable: {inner source port, inner destination port}, else null */
+  int[] unreachablePorts() {
+    byte[] m = payload;
+    boolean v4 = proto == ICMP && m.length >= 36 && m[0] == 3 && m[1] == 3;
+    boolean v6 = proto == ICMPV6 && m.length >= 56 && m[0] == 1 && m[1] == 4;
+    if (!v4 && !v6) {
+      return null;
+    }
+    int udp = v4 ? 8 + (m[8] & 0x0f) * 4 : 48;
+    return new int[] {((m[udp] & 0xff) << 8) | (m[udp + 1] & 0xff), ((m[udp + 2] & 0xff) << 8) | (m[udp + 3] & 0xff)};
+  }
+
+  /** @return the destination address quoted in an ICMP error */
+  InetAddress unreachableAddress() {
+    return proto == ICMP ? addr(java.util.Arrays.copyOfRange(payload, 8 + 16, 8 + 20)) : addr(java.util.Arrays.copyOfRange(payload, 8 + 24, 8 + 40));
+  }
+
   boolean isMembershipMessage() {
     if (proto == IGMP) {
       return true;
@@ -289,9 +325,5 @@ public final class Packet {
   static void put16(byte[] b, int off, int v) {
     b[off] = (byte) (v >>> 8);
     b[off + 1] = (byte) v;
-  }
-
-  static boolean isV4(InetAddress a) {
-    return a instanceof Inet4Address;
   }
 }

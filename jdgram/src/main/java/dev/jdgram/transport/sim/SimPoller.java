@@ -32,7 +32,7 @@ public final class SimPoller implements Poller {
 
   @Override
   public void wakeup() {
-    w.woken = true;
+    w.wakeup();
   }
 
   @Override

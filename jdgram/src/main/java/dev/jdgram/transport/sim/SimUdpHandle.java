@@ -73,6 +73,8 @@ public final class SimUdpHandle implements UdpHandle {
   private boolean broadcast;
   private KNic mcastIf;
   private InetSocketAddress lastFrom;
+  /** sk_err: an ICMP error waiting for the next receive or send. */
+  private int pendingError;
 
   SimUdpHandle(LoopContext ctx, World w, KHost host, boolean ipv6) {
     this.ctx = ctx;
@@ -279,7 +281,7 @@ public final class SimUdpHandle implements UdpHandle {
       checkOpen();
       listener = Objects.requireNonNull(l);
       receiving = true;
-      if (!rxq.isEmpty()) {
+      if (!rxq.isEmpty() || pendingError != 0) {
         w.ready.add(this);
       }
     }
@@ -328,18 +330,55 @@ public final class SimUdpHandle implements UdpHandle {
     }
   }
 
-  /** Called by the poller: hands queued datagrams up, and retries queued sends. */
+  /** An ICMP error on a connected socket (sk_err): reported by the next receive or send. */
+  void socketError(int errno) {
+    pendingError = errno;
+    if (receiving) {
+      w.ready.add(this);
+    }
+  }
+
+  /**
+   * Called by the poller, outside the network's monitor: retries queued sends, reports a pending
+   * socket error, and hands up to {@value #RECV_BATCH} queued datagrams to the listener.
+   */
   void onReady() {
-    if (closed) {
+    HandleListener l;
+    boolean drained = false;
+    int err = 0;
+    synchronized (w) {
+      if (closed) {
+        return;
+      }
+      if (!writeQueue.isEmpty() && wmem < sndbuf) {
+        drained = drainWriteQueue();
+      }
+      if (pendingError != 0 && receiving) {
+        err = pendingError;
+        pendingError = 0;
+      }
+      l = listener;
+    }
+    if (l == null) {
       return;
     }
-    if (!writeQueue.isEmpty() && wmem < sndbuf) {
-      drainWriteQueue();
+    if (drained) {
+      l.onWriteQueueDrained();
+    }
+    if (err != 0) {
+      l.onRecvError(err);
     }
     ByteBuffer buf = ctx.recvBuffer();
-    for (int i = 0; i < RECV_BATCH && receiving && !closed && !rxq.isEmpty(); i++) {
-      Rx rx = rxq.poll();
-      rmem -= rx.truesize;
+    for (int i = 0; i < RECV_BATCH; i++) {
+      Rx rx;
+      synchronized (w) {
+        if (!receiving || closed || rxq.isEmpty()) {
+          break;
+        }
+        rx = rxq.poll();
+        rmem -= rx.truesize;
+        l = listener;
+      }
       buf.clear();
       buf.put(rx.p.payload, 0, Math.min(rx.p.payload.length, buf.capacity()));
       buf.flip();
@@ -349,12 +388,14 @@ public final class SimUdpHandle implements UdpHandle {
         lastFrom = from;
       }
       recvInfo.clear();
-      recvInfo.localAddress = rx.p.dst;
+      recvInfo.setLocalAddress(rx.p.dst);
       recvInfo.interfaceIndex = rx.ifindex;
-      listener.onRecv(buf, from, recvInfo);
+      l.onRecv(buf, from, recvInfo);
     }
-    if (receiving && !closed && !rxq.isEmpty()) {
-      w.ready.add(this);
+    synchronized (w) {
+      if (receiving && !closed && !rxq.isEmpty()) {
+        w.ready.add(this);
+      }
     }
   }
 
@@ -421,6 +462,11 @@ public final class SimUdpHandle implements UdpHandle {
       } catch (SysError e) {
         return e.errno();
       }
+    }
+    if (pendingError != 0) {
+      int e = pendingError; // sock_alloc_send_pskb reports sk_err
+      pendingError = 0;
+      return e;
     }
     if (wmem >= sndbuf) {
       return AGAIN;
@@ -490,12 +536,14 @@ public final class SimUdpHandle implements UdpHandle {
       p.dstMac = mac;
     }
     p.srcMac = path.nic().mac;
-    w.trace(p.tag, node(), Layer.IP, "route", "out " + path.nic().name + (path.nextHop().equals(da) ? "" : " via " + Prefix.format(path.nextHop())) + ", src " + Prefix.format(src) + ", ttl " + p.ttl);
+    boolean direct = mcast || bcast || path.nextHop().equals(da);
+    w.trace(p.tag, node(), Layer.IP, "route", "out " + path.nic().name + (direct ? "" : " via " + Prefix.format(path.nextHop())) + ", src " + Prefix.format(src) + ", ttl " + p.ttl);
     path.nic().transmit(p, sent);
     return req.size;
   }
 
-  private void drainWriteQueue() {
+  /** @return true if the queue emptied (the caller tells the listener, outside the monitor) */
+  private boolean drainWriteQueue() {
     SendReq r;
     while ((r = writeQueue.peek()) != null && !closed) {
       int status = trySend(r);
@@ -505,9 +553,7 @@ public final class SimUdpHandle implements UdpHandle {
       writeQueue.dequeue();
       writeQueue.completeLater(r, status);
     }
-    if (writeQueue.isEmpty() && listener != null) {
-      listener.onWriteQueueDrained();
-    }
+    return writeQueue.isEmpty();
   }
 
   @Override

@@ -26,7 +26,7 @@ public final class World {
   private long seq;
   private final PriorityQueue<Ev> events = new PriorityQueue<>((a, b) -> a.at != b.at ? Long.compare(a.at, b.at) : Long.compare(a.seq, b.seq));
   final LinkedHashSet<SimUdpHandle> ready = new LinkedHashSet<>();
-  volatile boolean woken;
+  private boolean woken;
   private final List<TraceEvent> trace = new ArrayList<>();
   private boolean tracing = true;
   private Consumer<TraceEvent> traceListener;
@@ -86,54 +86,85 @@ public final class World {
     }
   }
 
-  /** Runs the events due now and hands datagrams up to ready sockets. @return how many ran */
-  synchronized int runDue() {
+  /**
+   * Runs the network events due now (under this monitor: they touch only the model), then hands
+   * datagrams up to the ready sockets (outside it: that runs the application's listeners).
+   *
+   * @return how many events and sockets ran
+   */
+  int runDue() {
     int n = 0;
-    for (int guard = 0; guard < 1_000_000; guard++) {
-      Ev e = events.peek();
-      if (e == null || e.at > now) {
-        break;
-      }
-      events.poll();
-      n++;
-      e.what.run();
-    }
-    if (!ready.isEmpty()) {
-      List<SimUdpHandle> list = new ArrayList<>(ready);
-      ready.clear();
-      for (SimUdpHandle h : list) {
-        h.onReady();
+    List<SimUdpHandle> list;
+    synchronized (this) {
+      for (int guard = 0; guard < 1_000_000; guard++) {
+        Ev e = events.peek();
+        if (e == null || e.at > now) {
+          break;
+        }
+        events.poll();
         n++;
+        e.what.run();
       }
+      if (ready.isEmpty()) {
+        return n;
+      }
+      list = new ArrayList<>(ready);
+      ready.clear();
+    }
+    for (SimUdpHandle h : list) {
+      h.onReady();
+      n++;
     }
     return n;
   }
 
-  /** The poll phase: run what is due, else advance the clock as far as allowed and run that. */
-  synchronized int poll(long timeoutMillis) {
+  /**
+   * The poll phase: run what is due, else advance the clock as far as allowed (the next event,
+   * the timeout, the run helper's limit) and run that. With no timeout, nothing scheduled and no
+   * limit, it waits (in real time) for {@link #wakeup()}, as a real poll would.
+   */
+  int poll(long timeoutMillis) {
     int n = runDue();
-    if (n > 0 || woken) {
-      woken = false;
-      return n;
+    boolean moved;
+    synchronized (this) {
+      if (n > 0 || woken) {
+        woken = false;
+        return n;
+      }
+      if (timeoutMillis == 0) {
+        return 0;
+      }
+      long target = timeoutMillis < 0 ? Long.MAX_VALUE : (now / 1000 + timeoutMillis) * 1000;
+      Ev e = events.peek();
+      if (e != null) {
+        target = Math.min(target, e.at);
+      }
+      target = Math.min(target, limit);
+      if (target == Long.MAX_VALUE) {
+        while (!woken) { // nothing will ever happen here: only another thread can wake us
+          try {
+            wait();
+          } catch (InterruptedException ie) {
+            Thread.currentThread().interrupt();
+            break;
+          }
+        }
+        woken = false;
+        return 0;
+      }
+      moved = target > now;
+      advanceTo(target);
     }
-    if (timeoutMillis == 0) {
-      return 0;
-    }
-    long target = timeoutMillis < 0 ? Long.MAX_VALUE : (now / 1000 + timeoutMillis) * 1000;
-    Ev e = events.peek();
-    if (e != null) {
-      target = Math.min(target, e.at);
-    }
-    target = Math.min(target, limit);
-    if (target == Long.MAX_VALUE) {
-      return 0; // nothing will ever happen: a real poll would block; the simulation returns
-    }
-    boolean moved = target > now;
-    advanceTo(target);
     int ran = runDue();
     // The clock moved: report progress, so that UV_RUN_ONCE (which computes its deadline after
     // the first poll, for a real clock) does not wait a second timeout on the virtual one.
     return moved ? Math.max(1, ran) : ran;
+  }
+
+  /** From any thread: makes the current or next poll return. */
+  synchronized void wakeup() {
+    woken = true;
+    notifyAll();
   }
 
   // ---------------------------------------------------------------- names and randomness
@@ -144,6 +175,10 @@ public final class World {
 
   String nextControlTag(boolean v6) {
     return (v6 ? "mld" : "igmp") + (++controls);
+  }
+
+  String nextIcmpTag() {
+    return "icmp" + (++controls);
   }
 
   byte[] nextMac() {

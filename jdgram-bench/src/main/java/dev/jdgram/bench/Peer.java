@@ -1,0 +1,509 @@
+package dev.jdgram.bench;
+
+import dev.jdgram.BatchCallback;
+import dev.jdgram.DatagramBatch;
+import dev.jdgram.Dgram;
+import dev.jdgram.DgramSocket;
+import dev.jdgram.SendCallback;
+import dev.jdgram.SocketOptions;
+import dev.jdgram.loop.EventLoop;
+import io.netty.bootstrap.Bootstrap;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.FixedRecvByteBufAllocator;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.epoll.EpollChannelOption;
+import io.netty.channel.epoll.EpollDatagramChannel;
+import io.netty.channel.epoll.EpollIoHandler;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.DatagramPacket;
+import io.netty.channel.socket.nio.NioDatagramChannel;
+import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.net.InetSocketAddress;
+import java.net.StandardSocketOptions;
+import java.nio.ByteBuffer;
+import java.nio.channels.DatagramChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * One benchmark peer in its own JVM: {@code Peer SYSTEM ROLE ARGS...}. Prints {@code READY} when
+ * bound and one {@code RESULT k=v ...} line, then halts. Every role talks to 127.0.0.1 only and
+ * is bounded in time.
+ *
+ * <pre>
+ * systems: jdgram-copy (onMessage byte[]), jdgram-view (onDatagram, zero-copy),
+ *          jdgram-send (tx: send(byte[]) one by one), jdgram-batch (tx: DatagramBatch, one size: GSO),
+ *          jdgram-mmsg (tx: DatagramBatch of 64/65-byte datagrams: sendmmsg), netty-epoll, netty-nio, jdk
+ *          (the transport of jdgram-* is -Djdgram.transport)
+ * roles:   rx PORT WARMUP_MS WINDOW_MS
+ *          tx PORT SIZE WARMUP_MS WINDOW_MS TAIL_MS
+ *          echo PORT DURATION_MS
+ *          ping PORT SIZE WARMUP_N COUNT
+ *          many PORTFILE SOCKETS WARMUP_MS WINDOW_MS   (jdgram only)
+ * </pre>
+ */
+public final class Peer {
+  static final int RCVBUF = 4 << 20;
+  static final String LO = "127.0.0.1";
+  static final long IDLE_MS = 15_000;
+
+  private Peer() {}
+
+  public static void main(String[] args) throws Exception {
+    // Whatever happens, this process ends: a watchdog halts it after the longest bound.
+    long limitMs = Long.getLong("peer.limitMs", 120_000);
+    Thread dog = new Thread(() -> {
+      try {
+        Thread.sleep(limitMs);
+      } catch (InterruptedException e) {
+        return;
+      }
+      System.out.println("RESULT count=0 error=watchdog");
+      System.out.flush();
+      Runtime.getRuntime().halt(4);
+    }, "peer-watchdog");
+    dog.setDaemon(true);
+    dog.start();
+    int rc = 0;
+    try {
+      run(args[0], args[1], Arrays.copyOfRange(args, 2, args.length));
+    } catch (Throwable t) {
+      t.printStackTrace();
+      System.out.println("RESULT count=0 error=" + t.getClass().getSimpleName());
+      rc = 5;
+    }
+    System.out.flush();
+    Runtime.getRuntime().halt(rc);
+  }
+
+  static int i(String s) {
+    return Integer.parseInt(s);
+  }
+
+  static void ready() {
+    System.out.println("READY");
+    System.out.flush();
+  }
+
+  static void run(String system, String role, String[] a) throws Exception {
+    switch (role) {
+      case "rx" -> rx(system, i(a[0]), i(a[1]), i(a[2]));
+      case "tx" -> tx(system, i(a[0]), i(a[1]), i(a[2]), i(a[3]), i(a[4]));
+      case "echo" -> echo(system, i(a[0]), i(a[1]));
+      case "ping" -> ping(system, i(a[0]), i(a[1]), i(a[2]), i(a[3]));
+      case "many" -> many(Path.of(a[0]), i(a[1]), i(a[2]), i(a[3]));
+      default -> throw new IllegalArgumentException("role " + role);
+    }
+  }
+
+  // ------------------------------------------------------------------ jdgram
+
+  static DgramSocket jdgramSocket() {
+    return Dgram.createSocket(SocketOptions.of("udp4").recvBufferSize(RCVBUF).sendBufferSize(RCVBUF));
+  }
+
+  static void bindSync(DgramSocket s, int port) throws InterruptedException {
+    CountDownLatch bound = new CountDownLatch(1);
+    s.onError(e -> {
+      System.err.println("jdgram error: " + e);
+    });
+    s.bind(port, LO, bound::countDown);
+    if (!bound.await(10, TimeUnit.SECONDS)) {
+      throw new IllegalStateException("bind timed out");
+    }
+  }
+
+  // ------------------------------------------------------------------ netty
+
+  static EventLoopGroup nettyGroup(String system) {
+    return new MultiThreadIoEventLoopGroup(1,
+        system.equals("netty-epoll") ? EpollIoHandler.newFactory() : NioIoHandler.newFactory());
+  }
+
+  static Bootstrap nettyBootstrap(String system, EventLoopGroup group, ChannelInboundHandlerAdapter handler) {
+    Bootstrap b = new Bootstrap().group(group).handler(handler)
+        .option(ChannelOption.SO_RCVBUF, RCVBUF)
+        .option(ChannelOption.SO_SNDBUF, RCVBUF);
+    if (system.equals("netty-epoll")) {
+      // recvmmsg: a 64-datagram buffer per read, cut in 2048-byte slots
+      b.channel(EpollDatagramChannel.class)
+          .option(EpollChannelOption.MAX_DATAGRAM_PAYLOAD_SIZE, 2048)
+          .option(ChannelOption.RCVBUF_ALLOCATOR, new FixedRecvByteBufAllocator(64 * 2048));
+    } else {
+      b.channel(NioDatagramChannel.class)
+          .option(ChannelOption.RCVBUF_ALLOCATOR, new FixedRecvByteBufAllocator(2048));
+    }
+    return b;
+  }
+
+  // ------------------------------------------------------------------ rx
+
+  static void rx(String system, int port, int warmupMs, int windowMs) throws Exception {
+    Meter m = new Meter();
+    switch (system) {
+      case "jdgram-copy" -> {
+        DgramSocket s = jdgramSocket();
+        s.onMessage((msg, rinfo) -> m.add(msg.length));
+        bindSync(s, port);
+      }
+      case "jdgram-view" -> {
+        DgramSocket s = jdgramSocket();
+        s.onDatagram(d -> m.add(d.size()));
+        bindSync(s, port);
+      }
+      case "netty-epoll", "netty-nio" -> {
+        EventLoopGroup g = nettyGroup(system);
+        nettyBootstrap(system, g, new ChannelInboundHandlerAdapter() {
+          @Override
+          public void channelRead(ChannelHandlerContext ctx, Object msg) {
+            DatagramPacket p = (DatagramPacket) msg;
+            m.add(p.content().readableBytes());
+            p.release();
+          }
+        }).bind(LO, port).sync();
+      }
+      case "jdk" -> {
+        DatagramChannel ch = DatagramChannel.open();
+        ch.setOption(StandardSocketOptions.SO_RCVBUF, RCVBUF);
+        ch.bind(new InetSocketAddress(LO, port));
+        ByteBuffer buf = ByteBuffer.allocateDirect(65536);
+        Thread t = new Thread(() -> {
+          try {
+            while (true) {
+              buf.clear();
+              ch.receive(buf);
+              m.add(buf.position());
+            }
+          } catch (IOException e) {
+            // closed at exit
+          }
+        }, "jdk-rx");
+        t.setDaemon(true);
+        t.start();
+      }
+      default -> throw new IllegalArgumentException("rx system " + system);
+    }
+    ready();
+    m.measure(warmupMs, windowMs, true, IDLE_MS);
+  }
+
+  // ------------------------------------------------------------------ tx
+
+  static volatile boolean stop;
+
+  static void tx(String system, int port, int size, int warmupMs, int windowMs, int tailMs) throws Exception {
+    Meter m = new Meter();
+    byte[] msg = new byte[size];
+    InetSocketAddress dst = new InetSocketAddress(LO, port);
+    switch (system) {
+      case "jdgram-send" -> {
+        DgramSocket s = jdgramSocket();
+        bindSync(s, 0);
+        EventLoop loop = s.loop();
+        SendCallback cb = (err, n) -> {
+          if (err == null) {
+            m.add(n);
+          }
+        };
+        Runnable pump = new Runnable() {
+          @Override
+          public void run() {
+            if (stop) {
+              return;
+            }
+            for (int k = 0; k < 64 && s.getSendQueueCount() < 1024; k++) {
+              s.send(msg, port, LO, cb);
+            }
+            loop.setImmediate(this);
+          }
+        };
+        loop.execute(pump);
+      }
+      case "jdgram-batch", "jdgram-mmsg" -> {
+        DgramSocket s = jdgramSocket();
+        bindSync(s, 0);
+        boolean mixed = system.equals("jdgram-mmsg");
+        for (int j = 0; j < 2; j++) {
+          DatagramBatch b = new DatagramBatch(64, 64 * (size + 1));
+          byte[] other = new byte[size + 1];
+          for (int k = 0; k < 64; k++) {
+            b.add(mixed && (k & 1) == 1 ? other : msg);
+          }
+          int avg = (int) (b.bytes() / 64);
+          BatchCallback[] self = new BatchCallback[1];
+          self[0] = (err, n) -> {
+            if (n > 0) {
+              m.addMany(n, avg);
+            }
+            if (!stop) {
+              s.send(b, port, LO, self[0]);
+            }
+          };
+          s.send(b, port, LO, self[0]);
+        }
+      }
+      case "netty-epoll", "netty-nio" -> {
+        EventLoopGroup g = nettyGroup(system);
+        Channel ch = nettyBootstrap(system, g, new ChannelInboundHandlerAdapter()).bind(LO, 0).sync().channel();
+        ByteBuf payload = Unpooled.directBuffer(size).writeZero(size);
+        Runnable pump = new Runnable() {
+          @Override
+          public void run() {
+            if (stop) {
+              return;
+            }
+            for (int k = 0; k < 64 && ch.isWritable(); k++) {
+              ch.write(new DatagramPacket(payload.retainedDuplicate(), dst), ch.voidPromise());
+              m.add(size);
+            }
+            ch.flush();
+            ch.eventLoop().execute(this);
+          }
+        };
+        ch.eventLoop().execute(pump);
+      }
+      case "jdk" -> {
+        DatagramChannel ch = DatagramChannel.open();
+        ch.setOption(StandardSocketOptions.SO_SNDBUF, RCVBUF);
+        ch.connect(dst);
+        ByteBuffer buf = ByteBuffer.allocateDirect(size);
+        Thread t = new Thread(() -> {
+          try {
+            while (!stop) {
+              buf.clear();
+              try {
+                ch.write(buf);
+                m.add(size);
+              } catch (java.net.PortUnreachableException e) {
+                // the sink is not there yet
+              }
+            }
+          } catch (IOException e) {
+            // closed at exit
+          }
+        }, "jdk-tx");
+        t.setDaemon(true);
+        t.start();
+      }
+      default -> throw new IllegalArgumentException("tx system " + system);
+    }
+    ready();
+    m.measure(warmupMs, windowMs, false, IDLE_MS);
+    Thread.sleep(tailMs);
+    stop = true;
+  }
+
+  // ------------------------------------------------------------------ echo
+
+  static void echo(String system, int port, int durationMs) throws Exception {
+    switch (system) {
+      case "jdgram-copy" -> {
+        DgramSocket s = jdgramSocket();
+        s.onMessage((msg, rinfo) -> s.send(msg, rinfo.port(), rinfo.address()));
+        bindSync(s, port);
+      }
+      case "jdgram-view" -> {
+        DgramSocket s = jdgramSocket();
+        SendCallback none = (err, n) -> {};
+        s.onDatagram(d -> s.send(d.data(), d.port(), d.address(), none));
+        bindSync(s, port);
+      }
+      case "netty-epoll", "netty-nio" -> {
+        EventLoopGroup g = nettyGroup(system);
+        nettyBootstrap(system, g, new ChannelInboundHandlerAdapter() {
+          @Override
+          public void channelRead(ChannelHandlerContext ctx, Object msg) {
+            DatagramPacket p = (DatagramPacket) msg;
+            ctx.write(new DatagramPacket(p.content(), p.sender()), ctx.voidPromise());
+          }
+
+          @Override
+          public void channelReadComplete(ChannelHandlerContext ctx) {
+            ctx.flush();
+          }
+        }).bind(LO, port).sync();
+      }
+      case "jdk" -> {
+        DatagramChannel ch = DatagramChannel.open();
+        ch.setOption(StandardSocketOptions.SO_RCVBUF, RCVBUF);
+        ch.bind(new InetSocketAddress(LO, port));
+        ByteBuffer buf = ByteBuffer.allocateDirect(65536);
+        Thread t = new Thread(() -> {
+          try {
+            while (true) {
+              buf.clear();
+              var from = ch.receive(buf);
+              buf.flip();
+              ch.send(buf, from);
+            }
+          } catch (IOException e) {
+            // closed at exit
+          }
+        }, "jdk-echo");
+        t.setDaemon(true);
+        t.start();
+      }
+      default -> throw new IllegalArgumentException("echo system " + system);
+    }
+    ready();
+    Thread.sleep(durationMs);
+    System.out.println("RESULT count=1");
+  }
+
+  // ------------------------------------------------------------------ ping
+
+  static void ping(String system, int port, int size, int warm, int count) throws Exception {
+    long[] rtt = new long[count];
+    int total = warm + count;
+    int[] seen = new int[1];
+    long[] sentAt = new long[1];
+    CountDownLatch done = new CountDownLatch(1);
+    byte[] msg = new byte[size];
+    InetSocketAddress dst = new InetSocketAddress(LO, port);
+    ready();
+    switch (system) {
+      case "jdgram-copy", "jdgram-view" -> {
+        DgramSocket s = jdgramSocket();
+        s.onMessage((m, r) -> {
+          long d = System.nanoTime() - sentAt[0];
+          int k = seen[0]++;
+          if (k >= warm) {
+            rtt[k - warm] = d;
+          }
+          if (k + 1 >= total) {
+            done.countDown();
+            return;
+          }
+          sentAt[0] = System.nanoTime();
+          s.send(msg, port, LO);
+        });
+        bindSync(s, 0);
+        s.loop().execute(() -> {
+          sentAt[0] = System.nanoTime();
+          s.send(msg, port, LO);
+        });
+      }
+      case "netty-epoll", "netty-nio" -> {
+        EventLoopGroup g = nettyGroup(system);
+        ByteBuf payload = Unpooled.directBuffer(size).writeZero(size);
+        Channel ch = nettyBootstrap(system, g, new ChannelInboundHandlerAdapter() {
+          @Override
+          public void channelRead(ChannelHandlerContext ctx, Object o) {
+            long d = System.nanoTime() - sentAt[0];
+            ((DatagramPacket) o).release();
+            int k = seen[0]++;
+            if (k >= warm) {
+              rtt[k - warm] = d;
+            }
+            if (k + 1 >= total) {
+              done.countDown();
+              return;
+            }
+            sentAt[0] = System.nanoTime();
+            ctx.writeAndFlush(new DatagramPacket(payload.retainedDuplicate(), dst), ctx.voidPromise());
+          }
+        }).bind(LO, 0).sync().channel();
+        ch.eventLoop().execute(() -> {
+          sentAt[0] = System.nanoTime();
+          ch.writeAndFlush(new DatagramPacket(payload.retainedDuplicate(), dst), ch.voidPromise());
+        });
+      }
+      case "jdk" -> {
+        DatagramChannel ch = DatagramChannel.open();
+        ch.connect(dst);
+        ByteBuffer out = ByteBuffer.allocateDirect(size);
+        ByteBuffer in = ByteBuffer.allocateDirect(65536);
+        Thread t = new Thread(() -> {
+          try {
+            for (int k = 0; k < total; k++) {
+              out.clear();
+              long t0 = System.nanoTime();
+              ch.write(out);
+              in.clear();
+              ch.read(in);
+              long d = System.nanoTime() - t0;
+              if (k >= warm) {
+                rtt[k - warm] = d;
+              }
+              seen[0] = k + 1;
+            }
+          } catch (IOException e) {
+            e.printStackTrace();
+          }
+          done.countDown();
+        }, "jdk-ping");
+        t.setDaemon(true);
+        t.start();
+      }
+      default -> throw new IllegalArgumentException("ping system " + system);
+    }
+    boolean ok = done.await(60, TimeUnit.SECONDS);
+    if (!ok) {
+      System.out.println("RESULT count=0 error=timeout");
+      return;
+    }
+    System.out.println(percentiles(rtt));
+  }
+
+  static String percentiles(long[] rtt) {
+    long[] s = rtt.clone();
+    Arrays.sort(s);
+    int n = s.length;
+    return String.format(Locale.ROOT, "RESULT count=%d lost=0 p50=%.2f p99=%.2f p999=%.2f", n, s[n / 2] / 1e3,
+        s[(int) (n * 0.99)] / 1e3, s[(int) (n * 0.999)] / 1e3);
+  }
+
+  // ------------------------------------------------------------------ many sockets
+
+  static long heapUsed() throws InterruptedException {
+    for (int k = 0; k < 3; k++) {
+      System.gc();
+      Thread.sleep(50);
+    }
+    return ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
+  }
+
+  static void many(Path portFile, int sockets, int warmupMs, int windowMs) throws Exception {
+    Meter m = new Meter();
+    // the loop and its classes first, so that the heap figure is the sockets' own
+    DgramSocket first = jdgramSocket();
+    first.onDatagram(d -> m.add(d.size()));
+    bindSync(first, 0);
+    long before = heapUsed();
+    List<DgramSocket> all = new ArrayList<>(sockets);
+    all.add(first);
+    CountDownLatch bound = new CountDownLatch(sockets - 1);
+    for (int k = 1; k < sockets; k++) {
+      DgramSocket s = jdgramSocket();
+      s.onDatagram(d -> m.add(d.size()));
+      s.onError(e -> System.err.println("jdgram error: " + e));
+      s.bind(0, LO, bound::countDown);
+      all.add(s);
+    }
+    if (!bound.await(60, TimeUnit.SECONDS)) {
+      throw new IllegalStateException("binding " + sockets + " sockets timed out");
+    }
+    long after = heapUsed();
+    StringBuilder ports = new StringBuilder();
+    for (DgramSocket s : all) {
+      ports.append(s.address().port()).append('\n');
+    }
+    Files.writeString(portFile, ports);
+    System.out.printf(Locale.ROOT, "HEAP perSocket=%.0f%n", (after - before) / (double) (sockets - 1));
+    ready();
+    m.measure(warmupMs, windowMs, true, IDLE_MS);
+  }
+}

@@ -1,0 +1,362 @@
+/*
+ * jdgram-bench's C peers: the kernel's limit on this machine. Built by the suite at run time
+ * (gcc -O2), one binary, one mode per program. Every mode talks to 127.0.0.1 only and stops by
+ * itself (time bounds on every loop). Output: "READY" once bound, then one "RESULT k=v ..." line.
+ *
+ *   rx-mmsg  PORT WARMUP_MS WINDOW_MS         recvmmsg receiver (64 per call)
+ *   rx-from  PORT WARMUP_MS WINDOW_MS         recvfrom receiver
+ *   tx-mmsg  PORT SIZE WARMUP_MS WINDOW_MS TAIL_MS   sendmmsg sender (64 per call)
+ *   tx-gso   PORT SIZE WARMUP_MS WINDOW_MS TAIL_MS   UDP_SEGMENT blaster (up to 64 per sendmsg)
+ *   echo     PORT DURATION_MS                 blocking recvfrom/sendto echo server
+ *   ping     PORT SIZE WARMUP_N COUNT         one in flight, RTT percentiles in microseconds
+ *   pipe     PORT SIZE INFLIGHT WARMUP_MS WINDOW_MS   pipelined echo client: round trips/s
+ *   spray    PORTFILE SIZE WARMUP_MS WINDOW_MS TAIL_MS  sendmmsg round robin over many ports
+ */
+#define _GNU_SOURCE
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <netinet/udp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/time.h>
+#include <time.h>
+#include <unistd.h>
+
+#ifndef UDP_SEGMENT
+#define UDP_SEGMENT 103
+#endif
+#define BATCH 64
+#define BUFSZ 2048
+#define IDLE_LIMIT_NS (15LL * 1000000000LL) /* no datagram for 15 s: give up */
+
+static long long now_ns(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return ts.tv_sec * 1000000000LL + ts.tv_nsec;
+}
+static double cpu_s(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+  return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+static void die(const char *what) {
+  perror(what);
+  exit(2);
+}
+static struct sockaddr_in lo(int port) {
+  struct sockaddr_in a;
+  memset(&a, 0, sizeof a);
+  a.sin_family = AF_INET;
+  a.sin_port = htons(port);
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  return a;
+}
+static int udp_socket(void) {
+  int fd = socket(AF_INET, SOCK_DGRAM, 0);
+  if (fd < 0) die("socket");
+  int sz = 4 << 20;
+  setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &sz, sizeof sz);
+  setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &sz, sizeof sz);
+  return fd;
+}
+static void timeout(int fd, int ms) {
+  struct timeval tv = {ms / 1000, (ms % 1000) * 1000};
+  setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+}
+static int bound(int port) {
+  int fd = udp_socket();
+  struct sockaddr_in a = lo(port);
+  if (bind(fd, (struct sockaddr *)&a, sizeof a) < 0) die("bind");
+  timeout(fd, 100);
+  printf("READY\n");
+  fflush(stdout);
+  return fd;
+}
+
+/* Receivers: the window starts WARMUP after the first datagram. */
+static int rx(int argc, char **argv, int mmsg) {
+  if (argc < 5) return 1;
+  int port = atoi(argv[2]);
+  long long warm = atoll(argv[3]) * 1000000LL, win = atoll(argv[4]) * 1000000LL;
+  int fd = bound(port);
+  static char bufs[BATCH][BUFSZ];
+  struct mmsghdr msgs[BATCH];
+  struct iovec iov[BATCH];
+  struct sockaddr_in from[BATCH];
+  for (int i = 0; i < BATCH; i++) {
+    iov[i].iov_base = bufs[i];
+    iov[i].iov_len = BUFSZ;
+    memset(&msgs[i], 0, sizeof msgs[i]);
+    msgs[i].msg_hdr.msg_iov = &iov[i];
+    msgs[i].msg_hdr.msg_iovlen = 1;
+    msgs[i].msg_hdr.msg_name = &from[i];
+    msgs[i].msg_hdr.msg_namelen = sizeof from[i];
+  }
+  long long count = 0, bytes = 0, c0 = 0, b0 = 0, t0 = 0, start = 0, last = now_ns();
+  double cpu0 = 0;
+  int phase = 0; /* 0 waiting, 1 warm-up, 2 window */
+  for (;;) {
+    int n;
+    if (mmsg) {
+      for (int i = 0; i < BATCH; i++) msgs[i].msg_hdr.msg_namelen = sizeof from[i];
+      n = recvmmsg(fd, msgs, BATCH, MSG_WAITFORONE, NULL);
+      if (n > 0) {
+        count += n;
+        for (int i = 0; i < n; i++) bytes += msgs[i].msg_len;
+      }
+    } else {
+      socklen_t fl = sizeof from[0];
+      ssize_t r = recvfrom(fd, bufs[0], BUFSZ, 0, (struct sockaddr *)&from[0], &fl);
+      n = r >= 0 ? 1 : -1;
+      if (r >= 0) {
+        count++;
+        bytes += r;
+      }
+    }
+    long long t = now_ns();
+    if (n > 0) last = t;
+    else if (errno != EAGAIN && errno != EINTR) die("recv");
+    if (t - last > IDLE_LIMIT_NS) break;
+    if (phase == 0 && count > 0) {
+      phase = 1;
+      start = t;
+    } else if (phase == 1 && t - start >= warm) {
+      phase = 2;
+      t0 = t;
+      c0 = count;
+      b0 = bytes;
+      cpu0 = cpu_s();
+    } else if (phase == 2 && t - t0 >= win) {
+      printf("RESULT count=%lld bytes=%lld secs=%.6f cpu=%.6f\n", count - c0, bytes - b0, (t - t0) / 1e9,
+             cpu_s() - cpu0);
+      return 0;
+    }
+  }
+  printf("RESULT count=0 bytes=0 secs=0 cpu=0 error=idle\n");
+  return 3;
+}
+
+/* Senders: flood for WARMUP+WINDOW+TAIL, report what was sent inside the window. */
+static int tx(int argc, char **argv, int gso) {
+  if (argc < 7) return 1;
+  int port = atoi(argv[2]), size = atoi(argv[3]);
+  long long warm = atoll(argv[4]) * 1000000LL, win = atoll(argv[5]) * 1000000LL, tail = atoll(argv[6]) * 1000000LL;
+  int fd = udp_socket();
+  struct sockaddr_in to = lo(port);
+  if (connect(fd, (struct sockaddr *)&to, sizeof to) < 0) die("connect");
+  int seg = gso ? (65507 / size < BATCH ? 65507 / size : BATCH) : BATCH;
+  char *buf = calloc(seg, size);
+  struct mmsghdr msgs[BATCH];
+  struct iovec iov[BATCH];
+  for (int i = 0; i < BATCH; i++) {
+    iov[i].iov_base = buf;
+    iov[i].iov_len = size;
+    memset(&msgs[i], 0, sizeof msgs[i]);
+    msgs[i].msg_hdr.msg_iov = &iov[i];
+    msgs[i].msg_hdr.msg_iovlen = 1;
+  }
+  char ctrl[CMSG_SPACE(sizeof(uint16_t))];
+  struct iovec giov = {buf, (size_t)seg * size};
+  struct msghdr gmsg;
+  memset(&gmsg, 0, sizeof gmsg);
+  gmsg.msg_iov = &giov;
+  gmsg.msg_iovlen = 1;
+  if (gso) {
+    memset(ctrl, 0, sizeof ctrl);
+    gmsg.msg_control = ctrl;
+    gmsg.msg_controllen = sizeof ctrl;
+    struct cmsghdr *cm = CMSG_FIRSTHDR(&gmsg);
+    cm->cmsg_level = SOL_UDP;
+    cm->cmsg_type = UDP_SEGMENT;
+    cm->cmsg_len = CMSG_LEN(sizeof(uint16_t));
+    *(uint16_t *)CMSG_DATA(cm) = (uint16_t)size;
+  }
+  printf("READY\n");
+  fflush(stdout);
+  long long sent = 0, c0 = -1, c1 = -1, start = now_ns(), t0 = 0, t1 = 0;
+  double cpu0 = 0, cpu1 = 0;
+  for (;;) {
+    int n;
+    if (gso) {
+      ssize_t r = sendmsg(fd, &gmsg, 0);
+      n = r > 0 ? seg : -1;
+    } else {
+      n = sendmmsg(fd, msgs, BATCH, 0);
+    }
+    if (n > 0) sent += n;
+    else if (errno != ECONNREFUSED && errno != EAGAIN && errno != ENOBUFS && errno != EINTR) die("send");
+    long long t = now_ns() - start;
+    if (c0 < 0 && t >= warm) {
+      c0 = sent;
+      t0 = t;
+      cpu0 = cpu_s();
+    } else if (c0 >= 0 && c1 < 0 && t >= warm + win) {
+      c1 = sent;
+      t1 = t;
+      cpu1 = cpu_s();
+    } else if (t >= warm + win + tail) {
+      break;
+    }
+  }
+  printf("RESULT count=%lld bytes=%lld secs=%.6f cpu=%.6f\n", c1 - c0, (c1 - c0) * size, (t1 - t0) / 1e9, cpu1 - cpu0);
+  return 0;
+}
+
+static int echo(int argc, char **argv) {
+  if (argc < 4) return 1;
+  int port = atoi(argv[2]);
+  long long dur = atoll(argv[3]) * 1000000LL, start = now_ns();
+  int fd = bound(port);
+  char buf[BUFSZ];
+  long long n = 0;
+  while (now_ns() - start < dur) {
+    struct sockaddr_in from;
+    socklen_t fl = sizeof from;
+    ssize_t r = recvfrom(fd, buf, sizeof buf, 0, (struct sockaddr *)&from, &fl);
+    if (r < 0) continue;
+    sendto(fd, buf, r, 0, (struct sockaddr *)&from, fl);
+    n++;
+  }
+  printf("RESULT count=%lld\n", n);
+  return 0;
+}
+
+static int cmp_ll(const void *a, const void *b) {
+  long long x = *(const long long *)a, y = *(const long long *)b;
+  return x < y ? -1 : x > y;
+}
+
+static int ping(int argc, char **argv) {
+  if (argc < 6) return 1;
+  int port = atoi(argv[2]), size = atoi(argv[3]), warm = atoi(argv[4]), count = atoi(argv[5]);
+  int fd = udp_socket();
+  struct sockaddr_in to = lo(port);
+  if (connect(fd, (struct sockaddr *)&to, sizeof to) < 0) die("connect");
+  timeout(fd, 200);
+  char buf[BUFSZ];
+  memset(buf, 'p', sizeof buf);
+  long long *rtt = calloc(count, sizeof *rtt);
+  int got = 0, lost = 0;
+  long long deadline = now_ns() + 60LL * 1000000000LL;
+  for (int i = 0; i < warm + count && now_ns() < deadline; i++) {
+    long long t = now_ns();
+    if (send(fd, buf, size, 0) < 0) {
+      lost++;
+      usleep(1000);
+      continue;
+    }
+    if (recv(fd, buf, sizeof buf, 0) < 0) {
+      lost++;
+      continue;
+    }
+    long long d = now_ns() - t;
+    if (i >= warm) rtt[got++] = d;
+  }
+  if (got == 0) {
+    printf("RESULT count=0 lost=%d\n", lost);
+    return 3;
+  }
+  qsort(rtt, got, sizeof *rtt, cmp_ll);
+  printf("RESULT count=%d lost=%d p50=%.2f p99=%.2f p999=%.2f\n", got, lost, rtt[got / 2] / 1e3,
+         rtt[(int)(got * 0.99)] / 1e3, rtt[(int)(got * 0.999)] / 1e3);
+  return 0;
+}
+
+static int pipe_client(int argc, char **argv) {
+  if (argc < 7) return 1;
+  int port = atoi(argv[2]), size = atoi(argv[3]), inflight = atoi(argv[4]);
+  long long warm = atoll(argv[5]) * 1000000LL, win = atoll(argv[6]) * 1000000LL;
+  int fd = udp_socket();
+  struct sockaddr_in to = lo(port);
+  if (connect(fd, (struct sockaddr *)&to, sizeof to) < 0) die("connect");
+  timeout(fd, 20);
+  char buf[BUFSZ];
+  memset(buf, 'e', sizeof buf);
+  for (int i = 0; i < inflight; i++) send(fd, buf, size, 0);
+  long long got = 0, c0 = -1, start = now_ns(), t0 = 0;
+  for (;;) {
+    ssize_t r = recv(fd, buf, sizeof buf, 0);
+    if (r >= 0) {
+      got++;
+      send(fd, buf, size, 0);
+    } else {
+      for (int i = 0; i < inflight; i++) send(fd, buf, size, 0); /* lost some: refill */
+    }
+    long long t = now_ns() - start;
+    if (c0 < 0 && t >= warm) {
+      c0 = got;
+      t0 = t;
+    } else if (c0 >= 0 && t - t0 >= win) {
+      printf("RESULT count=%lld secs=%.6f\n", got - c0, (t - t0) / 1e9);
+      return 0;
+    }
+  }
+}
+
+static int spray(int argc, char **argv) {
+  if (argc < 7) return 1;
+  FILE *f = fopen(argv[2], "r");
+  if (!f) die("portfile");
+  int cap = 1 << 16, nports = 0, *ports = malloc(cap * sizeof(int)), p;
+  while (nports < cap && fscanf(f, "%d", &p) == 1) ports[nports++] = p;
+  fclose(f);
+  if (nports == 0) return 1;
+  int size = atoi(argv[3]);
+  long long warm = atoll(argv[4]) * 1000000LL, win = atoll(argv[5]) * 1000000LL, tail = atoll(argv[6]) * 1000000LL;
+  int fd = udp_socket();
+  char *buf = calloc(1, size);
+  struct mmsghdr msgs[BATCH];
+  struct iovec iov[BATCH];
+  struct sockaddr_in to[BATCH];
+  for (int i = 0; i < BATCH; i++) {
+    iov[i].iov_base = buf;
+    iov[i].iov_len = size;
+    memset(&msgs[i], 0, sizeof msgs[i]);
+    msgs[i].msg_hdr.msg_iov = &iov[i];
+    msgs[i].msg_hdr.msg_iovlen = 1;
+    msgs[i].msg_hdr.msg_name = &to[i];
+    msgs[i].msg_hdr.msg_namelen = sizeof to[i];
+  }
+  printf("READY\n");
+  fflush(stdout);
+  long long sent = 0, c0 = -1, c1 = -1, start = now_ns(), t0 = 0, t1 = 0;
+  int next = 0;
+  for (;;) {
+    for (int i = 0; i < BATCH; i++) {
+      to[i] = lo(ports[next]);
+      next = (next + 1) % nports;
+    }
+    int n = sendmmsg(fd, msgs, BATCH, 0);
+    if (n > 0) sent += n;
+    long long t = now_ns() - start;
+    if (c0 < 0 && t >= warm) {
+      c0 = sent;
+      t0 = t;
+    } else if (c0 >= 0 && c1 < 0 && t >= warm + win) {
+      c1 = sent;
+      t1 = t;
+    } else if (t >= warm + win + tail) {
+      break;
+    }
+  }
+  printf("RESULT count=%lld secs=%.6f\n", c1 - c0, (t1 - t0) / 1e9);
+  return 0;
+}
+
+int main(int argc, char **argv) {
+  if (argc < 2) return 1;
+  const char *m = argv[1];
+  if (!strcmp(m, "rx-mmsg")) return rx(argc, argv, 1);
+  if (!strcmp(m, "rx-from")) return rx(argc, argv, 0);
+  if (!strcmp(m, "tx-mmsg")) return tx(argc, argv, 0);
+  if (!strcmp(m, "tx-gso")) return tx(argc, argv, 1);
+  if (!strcmp(m, "echo")) return echo(argc, argv);
+  if (!strcmp(m, "ping")) return ping(argc, argv);
+  if (!strcmp(m, "pipe")) return pipe_client(argc, argv);
+  if (!strcmp(m, "spray")) return spray(argc, argv);
+  fprintf(stderr, "unknown mode %s\n", m);
+  return 1;
+}
