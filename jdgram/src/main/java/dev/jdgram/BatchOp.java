@@ -4,7 +4,6 @@ import dev.jdgram.SocketState.QueuedOp;
 import dev.jdgram.handle.BatchCounter;
 import dev.jdgram.handle.Errno;
 import dev.jdgram.handle.LoopContext;
-import dev.jdgram.handle.SysError;
 import dev.jdgram.handle.UdpHandle;
 import java.net.InetSocketAddress;
 
@@ -40,35 +39,14 @@ final class BatchOp implements QueuedOp, BatchCounter.Done {
       socket.onLoop(() -> submit(null));
       return;
     }
-    BatchDestination destinations = socket.batchDestination();
-    boolean remember = options.sendBlockList == null && socket.resolver().literalsAreFinal();
-    InetSocketAddress cached = remember ? destinations.get(target, port) : null;
-    if (cached != null) {
-      socket.onLoop(() -> submit(cached));
-      return;
-    }
-    Resolver resolver = socket.resolver();
-    resolver.resolve(target, (err, ip) -> {
-      if (err != null) {
-        finish(err, 0);
-        return;
-      }
-      try {
-        resolver.checkFamily(target, ip);
-      } catch (SysError e) {
-        finish(Errors.withHostPort(e.errno(), "send", target, port), 0);
-        return;
-      }
-      if (options.sendBlockList != null && options.sendBlockList.check(ip)) {
-        finish(Errors.ipBlocked(IpLiteral.format(ip)), 0);
-        return;
-      }
-      InetSocketAddress dest = new InetSocketAddress(ip, port);
-      if (remember) {
-        destinations.remember(target, dest);
-      }
-      submit(dest);
-    });
+    socket.resolver().destination(target, port, socket.batchDestination(), options.sendBlockList,
+        (err, dest) -> {
+          if (err != null) {
+            finish(err, 0);
+          } else {
+            submit(dest);
+          }
+        });
   }
 
   /** On the loop thread. */

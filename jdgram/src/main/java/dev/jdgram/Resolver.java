@@ -5,6 +5,7 @@ import dev.jdgram.handle.LoopContext;
 import dev.jdgram.handle.SysError;
 import java.net.Inet6Address;
 import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
@@ -74,6 +75,50 @@ final class Resolver {
         ctx.reqDone();
       }
     }
+  }
+
+  /** Where a send's destination goes, on the loop thread: an error or an address, never both. */
+  @FunctionalInterface
+  interface DestinationDone {
+    void done(DgramException error, InetSocketAddress destination);
+  }
+
+  /**
+   * A send's destination, as sends and batches both need it: the remembered one for the same IP
+   * literal (no parse, no look-up), else the look-up, the family check and the send block list
+   * (Node's {@code ERR_IP_BLOCKED}). Answers on the loop thread, never inside the caller's stack.
+   *
+   * @param memory where the last literal destination is remembered
+   * @param blocked the socket's send block list, or null
+   */
+  void destination(String target, int port, BatchDestination memory, BlockList blocked, DestinationDone done) {
+    boolean remember = blocked == null && literalsAreFinal();
+    InetSocketAddress cached = remember ? memory.get(target, port) : null;
+    if (cached != null) {
+      ctx.execute(() -> done.done(null, cached));
+      return;
+    }
+    resolve(target, (err, ip) -> {
+      if (err != null) {
+        done.done(err, null);
+        return;
+      }
+      try {
+        checkFamily(target, ip);
+      } catch (SysError e) {
+        done.done(Errors.withHostPort(e.errno(), "send", target, port), null);
+        return;
+      }
+      if (blocked != null && blocked.check(ip)) {
+        done.done(Errors.ipBlocked(IpLiteral.format(ip)), null);
+        return;
+      }
+      InetSocketAddress dest = new InetSocketAddress(ip, port);
+      if (remember) {
+        memory.remember(target, dest);
+      }
+      done.done(null, dest);
+    });
   }
 
   /** Node (libuv) refuses an address of the other family with EINVAL. */

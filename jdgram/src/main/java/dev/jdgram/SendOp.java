@@ -5,7 +5,6 @@ import dev.jdgram.SocketState.QueuedOp;
 import dev.jdgram.handle.Errno;
 import dev.jdgram.handle.LoopContext;
 import dev.jdgram.handle.SendReq;
-import dev.jdgram.handle.SysError;
 import dev.jdgram.handle.UdpHandle;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
@@ -53,35 +52,14 @@ final class SendOp implements QueuedOp, SendReq.Completion {
     }
     String target = address == null ? (socket.ipv6() ? "::1" : "127.0.0.1") : address;
     shownAddress = target;
-    BatchDestination destinations = socket.sendDestination();
-    boolean remember = options.sendBlockList == null && socket.resolver().literalsAreFinal();
-    InetSocketAddress cached = remember ? destinations.get(target, port) : null;
-    if (cached != null) {
-      ctx.execute(() -> submit(cached)); // the same literal as last time: no parse, no look-up
-      return;
-    }
-    Resolver resolver = socket.resolver();
-    resolver.resolve(target, (err, ip) -> {
-      if (err != null) {
-        complete(err, 0);
-        return;
-      }
-      try {
-        resolver.checkFamily(target, ip);
-      } catch (SysError e) {
-        complete(Errors.withHostPort(e.errno(), "send", target, port), 0);
-        return;
-      }
-      if (options.sendBlockList != null && options.sendBlockList.check(ip)) {
-        complete(Errors.ipBlocked(IpLiteral.format(ip)), 0);
-        return;
-      }
-      InetSocketAddress dest = new InetSocketAddress(ip, port);
-      if (remember) {
-        destinations.remember(target, dest);
-      }
-      submit(dest);
-    });
+    socket.resolver().destination(target, port, socket.sendDestination(), options.sendBlockList,
+        (err, dest) -> {
+          if (err != null) {
+            complete(err, 0);
+          } else {
+            submit(dest);
+          }
+        });
   }
 
   /** On the loop thread. */

@@ -22,6 +22,38 @@ public final class WriteQueue {
     this.ctx = ctx;
   }
 
+  /** A handle's one attempt to hand a datagram to the kernel. */
+  @FunctionalInterface
+  public interface KernelSend {
+    /** @return bytes sent, a negative errno, or {@link WriteQueue#AGAIN} when the kernel is full */
+    int trySend(SendReq req);
+  }
+
+  /** {@link KernelSend}'s "the kernel has no room now". */
+  public static final int AGAIN = Integer.MIN_VALUE;
+
+  /**
+   * libuv's {@code uv__udp_send}: when nothing waits, try the kernel at once and complete on the
+   * next tick; otherwise (or when the kernel is full) queue the send behind the others.
+   *
+   * @return true if the send was queued, so the handle must watch for writability
+   */
+  public boolean sendOrQueue(SendReq req, boolean handleClosed, KernelSend kernel) {
+    if (handleClosed) {
+      completeLater(req, Errno.EBADF);
+      return false;
+    }
+    if (pending.isEmpty()) {
+      int status = kernel.trySend(req);
+      if (status != AGAIN) {
+        completeLater(req, status);
+        return false;
+      }
+    }
+    enqueue(req);
+    return true;
+  }
+
   /** @return true when no send waits for the kernel */
   public boolean isEmpty() {
     return pending.isEmpty();

@@ -50,7 +50,7 @@ import java.util.Objects;
 public final class LinuxUdpHandle implements UdpHandle, EpollPoller.Watcher {
   /** libuv's cap on datagrams read per wake-up, so one busy socket cannot starve the others. */
   static final int RECV_PER_WAKEUP = 32;
-  private static final int AGAIN = Integer.MIN_VALUE;
+  private static final int AGAIN = WriteQueue.AGAIN;
   private static final ValueLayout.OfInt INT = ValueLayout.JAVA_INT_UNALIGNED;
   private static final ValueLayout.OfLong LONG = ValueLayout.JAVA_LONG_UNALIGNED;
 
@@ -408,19 +408,9 @@ public final class LinuxUdpHandle implements UdpHandle, EpollPoller.Watcher {
 
   @Override
   public void send(SendReq req) {
-    if (closed) {
-      writeQueue.completeLater(req, Errno.EBADF);
-      return;
+    if (writeQueue.sendOrQueue(req, closed, trySendOne)) {
+      updateInterest();
     }
-    if (writeQueue.isEmpty()) {
-      int status = trySendOne(req);
-      if (status != AGAIN) {
-        writeQueue.completeLater(req, status);
-        return;
-      }
-    }
-    writeQueue.enqueue(req);
-    updateInterest();
   }
 
   private int checkDest(SendReq req) {
@@ -437,8 +427,11 @@ public final class LinuxUdpHandle implements UdpHandle, EpollPoller.Watcher {
     return 0;
   }
 
+  /** One sendmsg, made once: the hot path allocates no method reference. */
+  private final WriteQueue.KernelSend trySendOne = this::sendOne;
+
   /** @return bytes sent, a negative errno, or {@link #AGAIN} */
-  private int trySendOne(SendReq req) {
+  private int sendOne(SendReq req) {
     int s = fd;
     if (s < 0) {
       return Errno.EBADF;

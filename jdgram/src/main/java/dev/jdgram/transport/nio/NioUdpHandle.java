@@ -38,7 +38,9 @@ public final class NioUdpHandle implements UdpHandle, NioPoller.Watcher {
   /** libuv's cap on datagrams read per wake-up, so one busy socket cannot starve the others. */
   static final int RECV_BATCH = 32;
   /** trySend's "the kernel has no room now" answer. */
-  private static final int AGAIN = Integer.MIN_VALUE;
+  private static final int AGAIN = WriteQueue.AGAIN;
+  /** One send attempt, made once: the hot path allocates no method reference. */
+  private final WriteQueue.KernelSend trySend = this::trySend;
   private static final boolean LINUX = System.getProperty("os.name", "").toLowerCase(java.util.Locale.ROOT).contains("linux");
 
   private final LoopContext ctx;
@@ -311,19 +313,9 @@ public final class NioUdpHandle implements UdpHandle, NioPoller.Watcher {
 
   @Override
   public void send(SendReq req) {
-    if (closed) {
-      writeQueue.completeLater(req, Errno.EBADF);
-      return;
+    if (writeQueue.sendOrQueue(req, closed, trySend)) {
+      updateInterest();
     }
-    if (writeQueue.isEmpty()) {
-      int status = trySend(req);
-      if (status != AGAIN) {
-        writeQueue.completeLater(req, status);
-        return;
-      }
-    }
-    writeQueue.enqueue(req);
-    updateInterest();
   }
 
   /** @return bytes sent, a negative errno, or {@link #AGAIN} */
