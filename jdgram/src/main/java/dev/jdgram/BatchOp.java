@@ -61,7 +61,7 @@ final class BatchOp implements QueuedOp, BatchCounter.Done {
       ctx.nextTick(() -> finish(null, 0));
       return;
     }
-    if ((long) h.sendQueueSize() + batch.nat.bytes() > options.sendQueueHighWaterMark) {
+    if ((long) h.blockedBytes() + batch.nat.bytes() > options.sendQueueHighWaterMark) {
       ctx.nextTick(() -> finish(Errors.withHostPort(Errno.ENOBUFS, "send", address, port), 0));
       socket.refusedAtHighWaterMark(h);
       return;

@@ -415,12 +415,11 @@ public final class DgramSocket implements AutoCloseable {
 
   void afterConnectLookup(ConnectOp op, DgramException lookupError, InetAddress ip, String target) {
     DgramException failure = lookupError;
+    boolean closedMeanwhile;
     synchronized (lock) {
       UdpHandle h = state.handle;
-      if (h == null) {
-        if (op.callback == null) {
-          return; // closed while connecting: close() ended it; nobody is waiting to be told
-        }
+      closedMeanwhile = h == null;
+      if (closedMeanwhile) {
         failure = Errors.notRunning();
       } else if (failure == null) {
         try {
@@ -442,11 +441,12 @@ public final class DgramSocket implements AutoCloseable {
     if (failure != null) {
       DgramException error = failure;
       failConnectQueue(error);
+      // the sends waiting for this connection learn it will not come, in every case
       if (op.callback != null) {
         connectListeners.remove(op.onConnect);
         invoke(() -> op.callback.accept(error));
-      } else {
-        emitError(error);
+      } else if (!closedMeanwhile) {
+        emitError(error); // (closed while connecting: close() ended it; no error event after close)
       }
       return;
     }

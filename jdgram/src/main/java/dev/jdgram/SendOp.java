@@ -69,7 +69,7 @@ final class SendOp implements QueuedOp, SendReq.Completion {
       complete(Errors.notRunning(), 0);
       return;
     }
-    if ((long) h.sendQueueSize() + data.remaining() > options.sendQueueHighWaterMark) {
+    if ((long) h.blockedBytes() + data.remaining() > options.sendQueueHighWaterMark) {
       // bounded: refuse rather than buffer without limit
       complete(Errors.withHostPort(Errno.ENOBUFS, "send", shownAddress, port), 0);
       socket.refusedAtHighWaterMark(h);

@@ -240,12 +240,12 @@ class InPlaceReceiveTest {
     loops.add(loop);
     Thread loopThread = loop.start();
     DgramSocket s = socket(SocketOptions.of("udp4").loop(loop).recvBufferSize(4 << 20));
-    // Steady state: after a warm-up, five windows are measured and the best counts, so a JIT
+    // Steady state: after a warm-up, ten windows are measured and the best counts, so a JIT
     // recompilation or a deoptimization inside one window (the interpreter allocates where
     // compiled code does not) cannot make the figure.
     final int warm = 30_000;
     final int measured = 10_000;
-    final int windows = 5;
+    final int windows = 10;
     AtomicInteger count = new AtomicInteger();
     AtomicLong sum = new AtomicLong();
     long[] marks = new long[windows + 1];

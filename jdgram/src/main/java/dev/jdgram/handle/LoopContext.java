@@ -29,6 +29,16 @@ public interface LoopContext {
   /** On the loop thread: runs {@code task} after the current callback, before more I/O. */
   void nextTick(Runnable task);
 
+  /**
+   * On the loop thread: runs {@code task} once the current phase's callbacks and tasks are done,
+   * before the loop waits for I/O. A transport uses it to flush, in one system call, the sends
+   * that those callbacks made.
+   */
+  void atPhaseEnd(Runnable task);
+
+  /** On the loop thread: true if more tasks from other threads wait behind the current one. */
+  boolean moreTasksQueued();
+
   /** On the loop thread: an active, referenced handle starts keeping the loop alive. */
   void refHandle();
 

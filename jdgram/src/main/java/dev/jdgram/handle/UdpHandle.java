@@ -81,6 +81,14 @@ public sealed interface UdpHandle permits NioUdpHandle, LinuxUdpHandle, SimUdpHa
   /** @return bytes queued and not yet handed to the kernel */
   int sendQueueSize();
 
+  /**
+   * @return bytes waiting because the kernel's send buffer is full: what the send-queue
+   *     high-water mark bounds (sends held briefly to be batched do not count)
+   */
+  default int blockedBytes() {
+    return sendQueueSize();
+  }
+
   /** @return datagrams queued and not yet handed to the kernel */
   int sendQueueCount();
 

@@ -53,6 +53,7 @@ public final class EventLoop {
   private final TimerHeap timers = new TimerHeap();
   private final ArrayDeque<Runnable> ticks = new ArrayDeque<>();
   private final ArrayDeque<Runnable> immediates = new ArrayDeque<>();
+  private final ArrayDeque<Runnable> phaseEnd = new ArrayDeque<>();
   private final ConcurrentLinkedQueue<Runnable> tasks = new ConcurrentLinkedQueue<>();
   private final AtomicInteger queuedTasks = new AtomicInteger();
   private final AtomicInteger activeReqs = new AtomicInteger();
@@ -415,7 +416,8 @@ public final class EventLoop {
   }
 
   private boolean hasQueuedWork() {
-    return !ticks.isEmpty() || queuedTasks.get() > 0 || !immediates.isEmpty() || poller.hasPendingCallbacks();
+    return !ticks.isEmpty() || queuedTasks.get() > 0 || !immediates.isEmpty() || !phaseEnd.isEmpty()
+        || poller.hasPendingCallbacks();
   }
 
   /** libuv's {@code uv__loop_alive}, plus the work handed in from other threads. */
@@ -426,6 +428,7 @@ public final class EventLoop {
   private void iterate(boolean noWait, boolean once) {
     runTimers();
     drain();
+    runPhaseEnd();
     long timeout;
     // libuv's uv__backend_timeout: do not block when nothing keeps the loop alive, except on a
     // started loop's own thread, which waits for work until close().
@@ -461,9 +464,23 @@ public final class EventLoop {
     }
     drain();
     runImmediates();
+    runPhaseEnd();
     if (once) {
       runTimers();
       drain();
+      runPhaseEnd();
+    }
+  }
+
+  /**
+   * Runs what handles deferred to the end of the phase (a transport flushing the sends that the
+   * phase's callbacks made, in one system call), then the completions that queued.
+   */
+  private void runPhaseEnd() {
+    Runnable r;
+    while ((r = phaseEnd.poll()) != null) {
+      invoke(r);
+      drainTicks();
     }
   }
 
@@ -615,6 +632,16 @@ public final class EventLoop {
     @Override
     public void nextTick(Runnable task) {
       ticks.add(task);
+    }
+
+    @Override
+    public void atPhaseEnd(Runnable task) {
+      phaseEnd.add(task);
+    }
+
+    @Override
+    public boolean moreTasksQueued() {
+      return queuedTasks.get() > 1; // the task that is running still counts itself
     }
 
     @Override

@@ -230,10 +230,16 @@ public final class LinuxUdpHandle implements UdpHandle, EpollPoller.Watcher {
       ctx.nextTick(onClosed);
       return;
     }
+    // Sends made before close() but held for the end of the phase still go out, as they would
+    // have unbatched.
+    if (!writeQueue.isEmpty() && fd >= 0 && (interest & EPOLLOUT) == 0) {
+      drainWriteQueue();
+    }
     closed = true;
     receiving = false;
     listener = null;
-    // Every queued request learns its fate: ECANCELED, as libuv's uv__udp_finish_close does.
+    // What the kernel had no room for learns its fate: ECANCELED, as libuv's
+    // uv__udp_finish_close does.
     writeQueue.cancelAll();
     int s = fd;
     fd = -1;
@@ -406,10 +412,61 @@ public final class LinuxUdpHandle implements UdpHandle, EpollPoller.Watcher {
 
   // ------------------------------------------------------------------ send
 
+  /**
+   * libuv's send, batched: the first send of a phase goes to the kernel at once (a lone reply
+   * waits for nothing); the sends that follow it in the same phase (a burst from a callback, or
+   * tasks handed in from another thread) wait in the write queue until the phase ends and then
+   * go out together, up to 64 per {@code sendmmsg}.
+   */
   @Override
   public void send(SendReq req) {
-    if (writeQueue.sendOrQueue(req, closed, trySendOne)) {
-      updateInterest();
+    if (closed) {
+      writeQueue.completeLater(req, Errno.EBADF);
+      return;
+    }
+    if (writeQueue.isEmpty() && !sentThisPhase && !ctx.moreTasksQueued()) {
+      if (writeQueue.sendOrQueue(req, false, trySendOne)) {
+        updateInterest(); // the kernel is full: wait for writability
+      } else {
+        sentThisPhase = true;
+        scheduleFlush();
+      }
+      return;
+    }
+    writeQueue.enqueue(req);
+    if ((interest & EPOLLOUT) != 0) {
+      return; // the kernel is full: writability will drain the queue
+    }
+    if (writeQueue.count() >= SendBatch.MAX_MSGS) {
+      drainWriteQueue(); // a full sendmmsg's worth: no need to wait, and the batch stays bounded
+    } else {
+      scheduleFlush();
+    }
+  }
+
+  @Override
+  public int blockedBytes() {
+    // Held for the end of the phase is not blocked: only a full kernel makes sends wait.
+    return (interest & EPOLLOUT) != 0 ? writeQueue.bytes() : 0;
+  }
+
+  private boolean flushScheduled;
+  private boolean sentThisPhase;
+  private final Runnable flush = this::flush;
+
+  private void scheduleFlush() {
+    if (!flushScheduled) {
+      flushScheduled = true;
+      ctx.atPhaseEnd(flush);
+    }
+  }
+
+  /** The end of a phase: what the phase queued goes out now, in sendmmsg batches. */
+  private void flush() {
+    flushScheduled = false;
+    sentThisPhase = false;
+    if (!closed && !writeQueue.isEmpty() && (interest & EPOLLOUT) == 0) {
+      drainWriteQueue();
     }
   }
 
