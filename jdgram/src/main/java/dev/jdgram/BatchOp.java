@@ -12,80 +12,137 @@ import java.net.InetSocketAddress;
  * {@link BatchDestination}), block list, high-water mark, handle, one callback. A class of its
  * own for the same reason as {@link SendOp}: it may wait for {@code listening} or
  * {@code connect}, then for the kernel; and it ends the batch exactly once, whatever happens.
+ *
+ * <p>A batch carries one for its whole life and it is refilled at every send (a batch is sent by
+ * one call at a time), and a send made on the loop thread to a remembered destination goes
+ * straight to the handle: in steady state a batch send allocates nothing.
  */
-final class BatchOp implements QueuedOp, BatchCounter.Done {
-  private final DgramSocket socket;
-  private final LoopContext ctx;
-  private final SocketOptions options;
+final class BatchOp implements QueuedOp, BatchCounter.Done, Runnable {
   final DatagramBatch batch;
-  final int port; // -1: the connected peer
-  final String address;
-  final BatchCallback callback;
+  private DgramSocket socket;
+  private LoopContext ctx;
+  private SocketOptions options;
+  private int port; // -1: the connected peer
+  private String address;
+  private BatchCallback callback;
+  private InetSocketAddress dest; // for run() as a task: submit there
+  private DgramException outcome; // for deliver() on a later tick
+  private int sent;
+  private final Runnable deliver = this::deliver;
 
-  BatchOp(DgramSocket socket, DatagramBatch batch, int port, String address, BatchCallback callback) {
+  BatchOp(DatagramBatch batch) {
+    this.batch = batch;
+  }
+
+  /** Refills the op for one send; the batch is in flight from here until the callback. */
+  BatchOp prepare(DgramSocket socket, int port, String address, BatchCallback callback) {
     this.socket = socket;
     this.ctx = socket.ctx();
     this.options = socket.options();
-    this.batch = batch;
     this.port = port;
     this.address = address;
     this.callback = callback;
+    return this;
   }
 
+  /** As a queued op (flushed on the loop), or as a task handed to the loop by {@link #go}. */
   @Override
   public void run() {
-    String target = port < 0 ? null : address == null ? (socket.ipv6() ? "::1" : "127.0.0.1") : address;
-    if (target == null) {
-      socket.onLoop(() -> submit(null));
+    if (dest != null) {
+      InetSocketAddress d = dest;
+      dest = null;
+      submit(d);
       return;
     }
-    socket.resolver().destination(target, port, socket.batchDestination(), options.sendBlockList,
-        (err, dest) -> {
-          if (err != null) {
-            finish(err, 0);
-          } else {
-            submit(dest);
-          }
-        });
+    start();
+  }
+
+  /** Resolves the destination (or takes the remembered one) and hands the batch over. */
+  void start() {
+    if (port < 0) {
+      go(null);
+      return;
+    }
+    String target = address == null ? (socket.ipv6() ? "::1" : "127.0.0.1") : address;
+    BatchDestination memory = socket.batchDestination();
+    InetSocketAddress cached = options.sendBlockList == null && socket.resolver().literalsAreFinal()
+        ? memory.get(target, port) : null;
+    if (cached != null) {
+      go(cached);
+      return;
+    }
+    socket.resolver().destination(target, port, memory, options.sendBlockList, (err, d) -> {
+      if (err != null) {
+        finish(err, 0);
+      } else {
+        submit(d);
+      }
+    });
+  }
+
+  private void go(InetSocketAddress d) {
+    if (ctx.inLoop()) {
+      submit(d);
+    } else {
+      dest = d;
+      ctx.execute(this);
+    }
   }
 
   /** On the loop thread. */
-  void submit(InetSocketAddress dest) {
+  void submit(InetSocketAddress d) {
     UdpHandle h = socket.handle();
     // submit may run inside the caller's send(): every outcome from here is reported later
     if (h == null) {
-      ctx.nextTick(() -> finish(Errors.notRunning(), 0));
+      later(Errors.notRunning(), 0);
       return;
     }
     if (batch.nat.count() == 0) {
-      ctx.nextTick(() -> finish(null, 0));
+      later(null, 0);
       return;
     }
     if ((long) h.blockedBytes() + batch.nat.bytes() > options.sendQueueHighWaterMark) {
-      ctx.nextTick(() -> finish(Errors.withHostPort(Errno.ENOBUFS, "send", address, port), 0));
+      later(Errors.withHostPort(Errno.ENOBUFS, "send", address, port), 0);
       socket.refusedAtHighWaterMark(h);
       return;
     }
-    h.sendBatch(batch.nat, dest, this);
+    h.sendBatch(batch.nat, d, this);
   }
 
   @Override
-  public void onBatchComplete(int sent, int errno) {
-    finish(errno == 0 ? null : Errors.withHostPort(errno, "send", address, port), sent);
+  public void onBatchComplete(int sentCount, int errno) {
+    finish(errno == 0 ? null : Errors.withHostPort(errno, "send", address, port), sentCount);
+  }
+
+  @Override
+  public void completeLater(LoopContext loop, int sentCount, int errno) {
+    later(errno == 0 ? null : Errors.withHostPort(errno, "send", address, port), sentCount);
+  }
+
+  private void later(DgramException error, int sentCount) {
+    outcome = error;
+    sent = sentCount;
+    ctx.nextTick(deliver);
+  }
+
+  private void deliver() {
+    finish(outcome, sent);
   }
 
   @Override
   public void fail(DgramException error) {
-    batch.end();
-    if (callback != null) {
-      socket.invoke(() -> callback.onSent(error, 0));
-    }
+    finish(error, 0);
   }
 
-  private void finish(DgramException error, int sent) {
-    batch.end();
-    if (callback != null) {
-      socket.invoke(() -> callback.onSent(error, sent));
+  private void finish(DgramException error, int sentCount) {
+    BatchCallback cb = callback;
+    batch.end(); // from here the batch (and this op) may be sent again, even by the callback
+    if (cb != null) {
+      try {
+        cb.onSent(error, sentCount);
+      } catch (Throwable t) {
+        ctx.uncaught(t);
+      }
     } else if (error != null) {
       socket.emitError(error);
     }

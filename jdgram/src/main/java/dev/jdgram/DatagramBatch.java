@@ -23,6 +23,8 @@ public final class DatagramBatch implements AutoCloseable {
   public static final int MAX_BYTES = 1 << 28;
 
   final NativeBatch nat;
+  /** The batch's one send in progress, refilled at each send: sending allocates nothing. */
+  private final BatchOp op = new BatchOp(this);
   private volatile boolean inFlight;
 
   /**
@@ -149,11 +151,17 @@ public final class DatagramBatch implements AutoCloseable {
     }
   }
 
-  /** Marks the batch as taken by a send; @throws DgramException if it already is. */
-  void begin() {
+  /**
+   * Marks the batch as taken by a send.
+   *
+   * @return its op, refilled for this send
+   * @throws DgramException if the batch is being sent already, or closed
+   */
+  BatchOp begin(DgramSocket socket, int port, String address, BatchCallback callback) {
     synchronized (this) {
       checkWritable();
       inFlight = true;
+      return op.prepare(socket, port, address, callback);
     }
   }
 

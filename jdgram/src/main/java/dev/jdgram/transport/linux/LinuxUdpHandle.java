@@ -537,7 +537,7 @@ public final class LinuxUdpHandle implements UdpHandle, EpollPoller.Watcher {
     if (err != 0 || sent == n) {
       int s = sent;
       int e = err;
-      ctx.nextTick(() -> done.onBatchComplete(s, e));
+      done.completeLater(ctx, s, e);
       return;
     }
     // The kernel is full (or sends are queued): the rest waits in the write queue, in order.
