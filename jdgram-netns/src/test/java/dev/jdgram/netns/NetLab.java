@@ -9,8 +9,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -56,6 +58,8 @@ final class NetLab implements AutoCloseable {
   private final String test;
   private final List<Ns> namespaces = Collections.synchronizedList(new ArrayList<>());
   private final List<LineProcess> processes = Collections.synchronizedList(new ArrayList<>());
+  /** Interfaces linked but not yet seen operationally up and IPv6-configured ({@link #awaitLinks}). */
+  private final List<Iface> unsettled = Collections.synchronizedList(new ArrayList<>());
   private final AtomicInteger ports = new AtomicInteger();
   private final Path tmp;
 
@@ -196,8 +200,45 @@ final class NetLab implements AutoCloseable {
       ip(ns, "-6", "addr", "add", cidr6, "dev", ifname, "nodad");
     }
     ip(ns, "link", "set", ifname, "up");
-    return new Iface(ns, ifname, cidr4 == null ? null : cidr4.substring(0, cidr4.indexOf('/')),
+    Iface iface = new Iface(ns, ifname, cidr4 == null ? null : cidr4.substring(0, cidr4.indexOf('/')),
         cidr6 == null ? null : cidr6.substring(0, cidr6.indexOf('/')), bridge, port);
+    unsettled.add(iface);
+    return iface;
+  }
+
+  /**
+   * Waits (bounded) until every interface linked so far is operationally up and, where IPv6 is
+   * on, configured by the kernel (its {@code multicast ff00::/8} route in table local). "up" alone
+   * is not enough: the kernel sets the operational state and configures IPv6 only when its link
+   * watch handles the carrier change, and it defers that up to a second for a veth whose ifindex
+   * equals its peer's (e.g. a host's eth1 = 3 and bridge port p2 = 3): a link watch event counts
+   * as urgent only for a device whose ifindex differs from its iflink. Until then the interface
+   * drops arriving group datagrams (Ip6InNoRoutes), though a membership on it is already taken.
+   */
+  void awaitLinks() throws IOException {
+    List<Iface> pending;
+    synchronized (unsettled) {
+      pending = List.copyOf(unsettled);
+      unsettled.clear();
+    }
+    Map<Ns, List<String>> byNs = new LinkedHashMap<>();
+    for (Iface i : pending) {
+      byNs.computeIfAbsent(i.ns(), k -> new ArrayList<>()).add(i.name());
+    }
+    for (Map.Entry<Ns, List<String>> e : byNs.entrySet()) {
+      String names = String.join(" ", e.getValue());
+      // 150 x 20 ms: 3 s at most (the kernel's deferral is at most about 1 s).
+      String script = "for i in $(seq 150); do ready=1; for d in " + names + "; do"
+          + " [ \"$(cat /sys/class/net/$d/operstate)\" = up ] || ready=0;"
+          + " [ \"$(cat /proc/sys/net/ipv6/conf/$d/disable_ipv6 2>/dev/null || echo 1)\" = 1 ]"
+          + " || ip -6 route show table local dev $d | grep -q '^multicast ff00::/8' || ready=0;"
+          + " done; [ $ready = 1 ] && exit 0; sleep 0.02; done;"
+          + " for d in " + names + "; do ip -o link show dev $d; ip -6 route show table local dev $d; done; exit 1";
+      Result r = exec(10, List.of("ip", "netns", "exec", e.getKey().name, "sh", "-c", script));
+      if (r.rc != 0) {
+        throw new IOException(e.getKey() + ": interfaces " + names + " not up and configured within 3 s:\n" + r.out);
+      }
+    }
   }
 
   /** {@code ip -n NS args...}, which must succeed. */
@@ -225,6 +266,7 @@ final class NetLab implements AutoCloseable {
   }
 
   AgentProcess agent(Ns ns, String transport) throws IOException {
+    awaitLinks();
     List<String> cmd = new ArrayList<>(List.of("ip", "netns", "exec", ns.name));
     cmd.addAll(javaCommand(transport));
     cmd.add(Agent.class.getName());
@@ -252,6 +294,7 @@ final class NetLab implements AutoCloseable {
 
   /** Any program inside {@code ns}, stopped at {@link #close()}. */
   LineProcess spawn(Ns ns, String label, String... command) throws IOException {
+    awaitLinks();
     List<String> cmd = new ArrayList<>(List.of("ip", "netns", "exec", ns.name));
     cmd.addAll(List.of(command));
     LineProcess p = new LineProcess(label, cmd);
