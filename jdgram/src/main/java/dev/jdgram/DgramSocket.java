@@ -884,7 +884,7 @@ public final class DgramSocket implements AutoCloseable {
         throw Errors.missingArgs("multicastAddress");
       }
       try {
-        state.handle.membership(literal(group), iface == null ? null : literal(iface), join);
+        state.handle.membership(literal(group), iface == null ? null : literal(iface), scopeOf(iface), join);
       } catch (SysError e) {
         throw Errors.errno(e.errno(), syscall);
       }
@@ -945,11 +945,18 @@ public final class DgramSocket implements AutoCloseable {
         throw Errors.invalidArgType("groupAddress", "of type string", null);
       }
       try {
-        state.handle.sourceMembership(literal(source), literal(group), iface == null ? null : literal(iface), join);
+        state.handle.sourceMembership(literal(source), literal(group), iface == null ? null : literal(iface),
+            scopeOf(iface), join);
       } catch (SysError e) {
         throw Errors.errno(e.errno(), syscall);
       }
     }
+  }
+
+  /** @return the text after {@code %} in an interface address ({@code "::%eth1"}), or null */
+  private static String scopeOf(String iface) {
+    int pct = iface == null ? -1 : iface.indexOf('%');
+    return pct < 0 ? null : iface.substring(pct + 1);
   }
 
   /** An IP literal as libuv's {@code uv_inet_pton} takes it; anything else is EINVAL. */

@@ -107,11 +107,17 @@ public sealed interface UdpHandle permits NioUdpHandle, LinuxUdpHandle, SimUdpHa
   /** IP_MULTICAST_IF / IPV6_MULTICAST_IF: the interface with this address (or scope). */
   void setMulticastInterface(InetAddress iface, String scope);
 
-  /** IP_ADD_MEMBERSHIP / IP_DROP_MEMBERSHIP; {@code iface} null lets the kernel choose. */
-  void membership(InetAddress group, InetAddress iface, boolean join);
+  /**
+   * IP_ADD_MEMBERSHIP / IP_DROP_MEMBERSHIP; {@code iface} null lets the kernel choose.
+   *
+   * @param scope the interface's name or index as the user wrote it after {@code %}
+   *     ({@code "::%eth1"}), or null; it names the interface of an IPv6 membership, resolved
+   *     where the socket lives (a simulated host has interfaces of its own)
+   */
+  void membership(InetAddress group, InetAddress iface, String scope, boolean join);
 
-  /** IP_ADD_SOURCE_MEMBERSHIP / IP_DROP_SOURCE_MEMBERSHIP. */
-  void sourceMembership(InetAddress source, InetAddress group, InetAddress iface, boolean join);
+  /** IP_ADD_SOURCE_MEMBERSHIP / IP_DROP_SOURCE_MEMBERSHIP; {@code scope} as for {@link #membership}. */
+  void sourceMembership(InetAddress source, InetAddress group, InetAddress iface, String scope, boolean join);
 
   /**
    * SO_RCVBUF / SO_SNDBUF, like {@code uv_recv_buffer_size}: a value of 0 reads, any other sets

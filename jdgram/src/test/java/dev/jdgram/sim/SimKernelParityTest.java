@@ -844,20 +844,11 @@ class SimKernelParityTest {
    * Mirrors {@code NetworkTopologiesTest.ipv6JoinOnAScopedInterfaceJoinsThere} with the
    * interface named as there ({@code "::%eth1"}).
    *
-   * <p>SIMULATION BUG (disabled until fixed): {@code DgramSocket.addMembership} and
-   * {@code addSourceSpecificMembership} turn the interface text into an address with
-   * {@code IpLiteral.parse}, which resolves a zone name against the JVM's real interfaces
-   * ({@code NetworkInterface.getByName}). A simulated host's card names mean nothing there: with
-   * no real {@code eth1} the scope is dropped and the simulated kernel picks the interface by
-   * route (eth0); where the real machine has an interface of that name, its real index is taken
-   * as a simulated card index (on a machine whose real eth0 is index 4, {@code "::%eth0"} joins
-   * on the simulated host's fourth card). {@code setMulticastInterface} is not affected: it also
-   * passes the zone text, which the simulated handle resolves by name on the simulated host.
-   * The numeric form ({@code "::%3"}) works: see the next test.
+   * <p>The zone names a card of the simulated host: the socket layer hands the zone text to the
+   * handle, which resolves it where the socket lives (an earlier build resolved it against the
+   * real machine's interfaces).
    */
   @Test
-  @org.junit.jupiter.api.Disabled("simulation bug: a named zone in addMembership's interface is resolved against the"
-      + " real machine's interfaces, not the simulated host's (see the Javadoc and docs/simulation.md)")
   void ipv6JoinOnAScopedInterfaceJoinsThere() {
     try (SimNetwork net = SimNetwork.create(911)) {
       Lan br1 = net.lan("br1");
@@ -876,9 +867,9 @@ class SimKernelParityTest {
 
   /**
    * The same host, the interface given by index ({@code "::%3"}, which Linux and libuv accept
-   * too), then {@code NetworkTopologiesTest.ipv6DatagramReachesAMemberJoinedOnItsSecondInterface},
-   * which is disabled in the namespace suite ("the membership is on eth1, yet the datagram ... is
-   * not delivered; not yet understood"). DIFFERENCE (open): the simulation delivers it.
+   * too), then {@code NetworkTopologiesTest.ipv6DatagramReachesAMemberJoinedOnItsSecondInterface}:
+   * the datagram is delivered, on the kernel as on the simulation (the namespace run needed its
+   * links to be IPv6-ready first; see docs/network-topologies.md).
    *
    * <pre>
    *  --[br1]-- eth0 fd0a:200:a::2  H  eth1 fd0a:200:b::2 --[br2]-- sender2 fd0a:200:b::1

@@ -745,7 +745,7 @@ public final class LinuxUdpHandle implements UdpHandle, EpollPoller.Watcher {
   }
 
   @Override
-  public synchronized void membership(InetAddress group, InetAddress iface, boolean join) {
+  public synchronized void membership(InetAddress group, InetAddress iface, String scope, boolean join) {
     checkOpen();
     int s = socketForOption(true);
     try (Arena a = Arena.ofConfined()) {
@@ -768,14 +768,15 @@ public final class LinuxUdpHandle implements UdpHandle, EpollPoller.Watcher {
       }
       MemorySegment m = a.allocate(Structs.IPV6_MREQ_SIZE, 4);
       MemorySegment.copy(group.getAddress(), 0, m, ValueLayout.JAVA_BYTE, 0, 16);
-      m.set(INT, 16, indexOf(iface));
+      m.set(INT, 16, scope != null ? indexOfScope(a, cs, scope) : indexOf(iface));
       int opt = join ? LinuxConstants.IPV6_ADD_MEMBERSHIP : LinuxConstants.IPV6_DROP_MEMBERSHIP;
       check(Syscalls.setsockopt(cs, s, IPPROTO_IPV6, opt, m, Structs.IPV6_MREQ_SIZE));
     }
   }
 
   @Override
-  public synchronized void sourceMembership(InetAddress source, InetAddress group, InetAddress iface, boolean join) {
+  public synchronized void sourceMembership(InetAddress source, InetAddress group, InetAddress iface, String scope,
+      boolean join) {
     checkOpen();
     if (!group.isMulticastAddress() || (source instanceof Inet4Address) != (group instanceof Inet4Address)) {
       throw new SysError(Errno.EINVAL);
@@ -798,7 +799,7 @@ public final class LinuxUdpHandle implements UdpHandle, EpollPoller.Watcher {
         throw new SysError(Errno.EINVAL);
       }
       MemorySegment m = a.allocate(Structs.GROUP_SOURCE_REQ_SIZE, 8);
-      m.set(INT, 0, indexOf(iface));
+      m.set(INT, 0, scope != null ? indexOfScope(a, cs, scope) : indexOf(iface));
       SockAddr.write(m.asSlice(Structs.GSR_GROUP, Structs.SOCKADDR_IN6_SIZE), new InetSocketAddress(group, 0), true);
       SockAddr.write(m.asSlice(Structs.GSR_SOURCE, Structs.SOCKADDR_IN6_SIZE), new InetSocketAddress(source, 0), true);
       int opt = join ? LinuxConstants.MCAST_JOIN_SOURCE_GROUP : LinuxConstants.MCAST_LEAVE_SOURCE_GROUP;

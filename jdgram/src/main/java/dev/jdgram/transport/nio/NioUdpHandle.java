@@ -436,16 +436,17 @@ public final class NioUdpHandle implements UdpHandle, NioPoller.Watcher {
   }
 
   @Override
-  public synchronized void membership(InetAddress group, InetAddress iface, boolean join) {
-    changeMembership(null, group, iface, join);
+  public synchronized void membership(InetAddress group, InetAddress iface, String scope, boolean join) {
+    changeMembership(null, group, iface, scope, join);
   }
 
   @Override
-  public synchronized void sourceMembership(InetAddress source, InetAddress group, InetAddress iface, boolean join) {
-    changeMembership(source, group, iface, join);
+  public synchronized void sourceMembership(InetAddress source, InetAddress group, InetAddress iface, String scope,
+      boolean join) {
+    changeMembership(source, group, iface, scope, join);
   }
 
-  private void changeMembership(InetAddress source, InetAddress group, InetAddress iface, boolean join) {
+  private void changeMembership(InetAddress source, InetAddress group, InetAddress iface, String scope, boolean join) {
     checkOpen();
     if (!group.isMulticastAddress() || (source != null && source.isMulticastAddress())) {
       throw new SysError(Errno.EINVAL);
@@ -454,7 +455,8 @@ public final class NioUdpHandle implements UdpHandle, NioPoller.Watcher {
       throw new SysError(Errno.EINVAL);
     }
     DatagramChannel c = socketForOption(true);
-    NetworkInterface scoped = iface instanceof Inet6Address a6 ? a6.getScopedInterface() : null;
+    NetworkInterface scoped = scope != null && iface instanceof Inet6Address ? interfaceByScope(scope)
+        : iface instanceof Inet6Address a6 ? a6.getScopedInterface() : null;
     NetworkInterface nif = scoped != null ? scoped // "::%eth1": the scope names the interface
         : iface == null || iface.isAnyLocalAddress() ? defaultMulticastInterface() : interfaceOf(iface, Errno.ENODEV);
     MembershipId id = new MembershipId(group, nif, source);

@@ -630,7 +630,15 @@ public final class SimUdpHandle implements UdpHandle {
   }
 
   /** ip_mc_find_dev: the interface named by address or scope, else the route to the group. */
-  private KNic membershipNic(InetAddress group, InetAddress iface) {
+  private KNic membershipNic(InetAddress group, InetAddress iface, String scope) {
+    if (scope != null && iface instanceof Inet6Address) {
+      // "::%eth1": the name (or index) is this simulated host's, not the real machine's
+      KNic n = host.nicByIndexOrName(scope);
+      if (n == null) {
+        throw new SysError(Errno.ENODEV);
+      }
+      return n;
+    }
     if (iface instanceof Inet6Address a6 && a6.getScopeId() != 0) {
       KNic n = host.nicByIndex(a6.getScopeId());
       if (n == null) {
@@ -675,10 +683,10 @@ public final class SimUdpHandle implements UdpHandle {
   }
 
   @Override
-  public void membership(InetAddress group, InetAddress iface, boolean join) {
+  public void membership(InetAddress group, InetAddress iface, String scope, boolean join) {
     synchronized (w) {
       membershipPreamble(group, null);
-      KNic nic = membershipNic(group, iface);
+      KNic nic = membershipNic(group, iface, scope);
       Mem m = find(group, nic);
       if (join) {
         if (m != null) {
@@ -710,10 +718,10 @@ public final class SimUdpHandle implements UdpHandle {
   }
 
   @Override
-  public void sourceMembership(InetAddress source, InetAddress group, InetAddress iface, boolean join) {
+  public void sourceMembership(InetAddress source, InetAddress group, InetAddress iface, String scope, boolean join) {
     synchronized (w) {
       membershipPreamble(group, source);
-      KNic nic = membershipNic(group, iface);
+      KNic nic = membershipNic(group, iface, scope);
       Mem m = find(group, nic);
       if (join) {
         if (m == null) {
