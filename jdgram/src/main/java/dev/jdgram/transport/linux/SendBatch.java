@@ -24,6 +24,10 @@ final class SendBatch {
   final MemorySegment names;
   final MemorySegment data;
   final MemorySegment control;
+  private final MemorySegment lastName;
+  private InetSocketAddress lastDest;
+  private boolean lastIpv6;
+  private int lastNameLen;
   private int count;
   private long used;
 
@@ -33,6 +37,7 @@ final class SendBatch {
     names = arena.allocate((long) Structs.SOCKADDR_IN6_SIZE * MAX_MSGS, 8);
     data = arena.allocate(DATA_SIZE, 64);
     control = arena.allocate(64, 8);
+    lastName = arena.allocate(Structs.SOCKADDR_IN6_SIZE, 8);
     for (int i = 0; i < MAX_MSGS; i++) {
       MemorySegment hdr = header(i);
       hdr.fill((byte) 0);
@@ -72,6 +77,22 @@ final class SendBatch {
     setName(i, dest, ipv6Socket);
   }
 
+  /**
+   * The sockaddr of {@code dest}, encoded once while the destination stays the same object
+   * (sends to one peer, every datagram of a batch): encoding it reads the address's bytes, which
+   * the JDK hands out as a new array each time.
+   *
+   * @return its length, the bytes being in {@link #lastName}
+   */
+  private int encoded(InetSocketAddress dest, boolean ipv6Socket) {
+    if (dest != lastDest || ipv6Socket != lastIpv6) {
+      lastNameLen = SockAddr.write(lastName, dest, ipv6Socket);
+      lastDest = dest;
+      lastIpv6 = ipv6Socket;
+    }
+    return lastNameLen;
+  }
+
   private void setName(int i, InetSocketAddress dest, boolean ipv6Socket) {
     long h = Structs.MMSGHDR.byteSize() * i;
     if (dest == null) {
@@ -79,7 +100,8 @@ final class SendBatch {
       msgvec.set(INT, h + Structs.MSG_NAMELEN, 0);
     } else {
       long nameOff = (long) Structs.SOCKADDR_IN6_SIZE * i;
-      int nameLen = SockAddr.write(names.asSlice(nameOff, Structs.SOCKADDR_IN6_SIZE), dest, ipv6Socket);
+      int nameLen = encoded(dest, ipv6Socket);
+      MemorySegment.copy(lastName, 0, names, nameOff, nameLen);
       msgvec.set(LONG, h + Structs.MSG_NAME, names.address() + nameOff);
       msgvec.set(INT, h + Structs.MSG_NAMELEN, nameLen);
     }

@@ -34,13 +34,13 @@ final class SockAddr {
     InetAddress ip = a.getAddress();
     int port = a.getPort();
     if (!ipv6Socket) {
-      out.asSlice(0, Structs.SOCKADDR_IN_SIZE).fill((byte) 0);
+      clear(out, Structs.SOCKADDR_IN_SIZE);
       out.set(HOST_SHORT, Structs.SIN_FAMILY, (short) AF_INET);
       out.set(NET_SHORT, Structs.SIN_PORT, (short) port);
       MemorySegment.copy(ip.getAddress(), 0, out, ValueLayout.JAVA_BYTE, Structs.SIN_ADDR, 4);
       return Structs.SOCKADDR_IN_SIZE;
     }
-    out.asSlice(0, Structs.SOCKADDR_IN6_SIZE).fill((byte) 0);
+    clear(out, Structs.SOCKADDR_IN6_SIZE);
     out.set(HOST_SHORT, 0, (short) AF_INET6);
     out.set(NET_SHORT, Structs.SIN6_PORT, (short) port);
     byte[] raw = ip.getAddress();
@@ -55,6 +55,13 @@ final class SockAddr {
       }
     }
     return Structs.SOCKADDR_IN6_SIZE;
+  }
+
+  /** Zeroes the first {@code len} bytes (a multiple of 4) without making a slice. */
+  private static void clear(MemorySegment out, int len) {
+    for (int k = 0; k < len; k += 4) {
+      out.set(HOST_INT, k, 0);
+    }
   }
 
   /** Writes an AF_UNSPEC address (for disconnect); @return its length. */
