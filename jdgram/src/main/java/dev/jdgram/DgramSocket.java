@@ -104,6 +104,11 @@ public final class DgramSocket implements AutoCloseable {
    */
   public DgramSocket onDatagram(DatagramListener l) {
     datagramListeners.add(requireListener(l), false);
+    synchronized (lock) {
+      if (state.handle != null) {
+        state.handle.wantRecvInfo(); // destination and interface cost the kernel work: only now
+      }
+    }
     return this;
   }
 

@@ -93,6 +93,7 @@ final class Meter {
     Thread.sleep(windowMs);
     long c1 = count(), b1 = (long) BYTES.getOpaque(this), a1 = allocated(), cpu1 = cpuNanos(), t1 = System.nanoTime();
     long n = c1 - c0;
+    Peer.dumpFlightRecording();
     String alloc = a0 >= 0 && a1 >= 0 && n > 0 ? String.format(Locale.ROOT, " alloc=%.2f", (a1 - a0) / (double) n) : "";
     System.out.printf(Locale.ROOT, "RESULT count=%d bytes=%d secs=%.6f cpu=%.6f%s%n", n, b1 - b0, (t1 - t0) / 1e9,
         (cpu1 - cpu0) / 1e9, alloc);

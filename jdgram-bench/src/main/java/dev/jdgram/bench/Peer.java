@@ -89,6 +89,28 @@ public final class Peer {
     Runtime.getRuntime().halt(rc);
   }
 
+  /**
+   * With {@code -XX:StartFlightRecording=...} and {@code -Dpeer.jfr=FILE} (e.g. through the suite's
+   * {@code --jdgram-jvm}), dumps the recording to FILE with this process's id inserted before
+   * {@code .jfr}: the peer ends with {@code Runtime.halt}, which skips JFR's own dump on exit.
+   * Called by {@link Meter#measure} after the window, before the RESULT line (the suite stops a
+   * peer once it has its RESULT).
+   */
+  static void dumpFlightRecording() {
+    String to = System.getProperty("peer.jfr");
+    if (to == null) {
+      return;
+    }
+    try {
+      String file = to.replaceFirst("(\\.jfr)?$", "-" + ProcessHandle.current().pid() + ".jfr");
+      for (jdk.jfr.Recording r : jdk.jfr.FlightRecorder.getFlightRecorder().getRecordings()) {
+        r.dump(Path.of(file));
+      }
+    } catch (Exception e) {
+      System.err.println("peer: JFR dump failed: " + e);
+    }
+  }
+
   static int i(String s) {
     return Integer.parseInt(s);
   }

@@ -48,8 +48,15 @@ public final class Suite {
   int sockets = 10000;
   String mode = "full";
   Set<String> families = new LinkedHashSet<>(List.of("c", "jdgram", "netty", "jdk", "node"));
-  List<String> workloads = new ArrayList<>(List.of("rx-64", "rx-1400", "tx-64", "pingpong", "echo-pipelined", "many-sockets"));
+  List<String> workloads = new ArrayList<>(List.of("rx-64", "rx-1400", "tx-64", "pingpong", "echo-pipelined", "many-sockets",
+      "alloc"));
   Path docs;
+  /** Extra JVM arguments for every jdgram peer (e.g. -Djdgram.linux.recvBatch=64, -XX:StartFlightRecording=...). */
+  final List<String> jdgramJvm = new ArrayList<>();
+  /** Receive batch sizes to sweep: the rx workloads then run jdgram linux at each of them (and C). */
+  List<Integer> recvBatches;
+  /** Warm-up of the alloc workload: long, so that the JIT has compiled (and scalar-replaced) the hot paths. */
+  int allocWarmupMs = 8000;
 
   // ------------------------------------------------------------------ environment
   final String java = ProcessHandle.current().info().command().orElse("java");
@@ -87,6 +94,7 @@ public final class Suite {
           pingWarm = 1000;
           pingCount = 3000;
           sockets = 1000;
+          allocWarmupMs = 3000;
           workloads = new ArrayList<>(List.of("rx-64", "tx-64", "pingpong"));
         }
         case "--full" -> mode = "full";
@@ -99,6 +107,9 @@ public final class Suite {
         case "--workloads" -> workloads = new ArrayList<>(Arrays.asList(args[++k].split(",")));
         case "--docs" -> docs = Path.of(args[++k]);
         case "--no-docs" -> docs = null;
+        case "--jdgram-jvm" -> jdgramJvm.add(args[++k]);
+        case "--recv-batch" -> recvBatches = Arrays.stream(args[++k].split(",")).map(Integer::valueOf).toList();
+        case "--alloc-warmup" -> allocWarmupMs = Integer.parseInt(args[++k]);
         default -> throw new IllegalArgumentException("unknown option " + a);
       }
     }
@@ -109,10 +120,17 @@ public final class Suite {
   record Sys(String name, String family, List<String> server, List<String> client) {}
 
   List<String> javaCmd(String transport, String... args) {
+    return javaCmd(transport, List.of(), args);
+  }
+
+  /** A Peer JVM; {@code transport} non-null: a jdgram peer, which also gets {@link #jdgramJvm} and {@code extra}. */
+  List<String> javaCmd(String transport, List<String> extra, String... args) {
     List<String> c = new ArrayList<>(List.of(java, "--enable-native-access=ALL-UNNAMED", "-Xms256m", "-Xmx512m",
         "-XX:+UseSerialGC", "-Djdk.net.hosts.file=" + work.resolve("hosts"), "-cp", classpath));
     if (transport != null) {
       c.add("-Djdgram.transport=" + transport);
+      c.addAll(jdgramJvm);
+      c.addAll(extra);
     }
     c.add("dev.jdgram.bench.Peer");
     c.addAll(List.of(args));
@@ -149,6 +167,8 @@ public final class Suite {
     if (has("c")) {
       l.add(new Sys("c", "c", cCmd("rx-mmsg", port, w, win), null));
       l.add(new Sys("c-recvfrom", "c", cCmd("rx-from", port, w, win), null));
+      // the C receiver with jdgram linux's socket set-up (32 per call, IP_PKTINFO, SO_RXQ_OVFL): the kernel's share
+      l.add(new Sys("c-cmsg", "c", cCmd("rx-cmsg", port, w, win), null));
     }
     if (has("netty")) {
       l.add(new Sys("netty-epoll", "netty", javaCmd(null, "netty-epoll", "rx", port, w, win), null));
@@ -160,7 +180,14 @@ public final class Suite {
     if (has("node")) {
       l.add(new Sys("node", "node", nodeCmd("rx", port, w, win), null));
     }
-    if (has("jdgram")) {
+    if (has("jdgram") && recvBatches != null) {
+      // the receive batch sweep (issue 5): jdgram linux at each batch size, side by side
+      for (int n : recvBatches) {
+        List<String> prop = List.of("-Djdgram.linux.recvBatch=" + n);
+        l.add(new Sys("jdgram-linux-copy-b" + n, "jdgram", javaCmd("linux", prop, "jdgram-copy", "rx", port, w, win), null));
+        l.add(new Sys("jdgram-linux-view-b" + n, "jdgram", javaCmd("linux", prop, "jdgram-view", "rx", port, w, win), null));
+      }
+    } else if (has("jdgram")) {
       for (String t : List.of("linux", "nio")) {
         l.add(new Sys("jdgram-" + t + "-copy", "jdgram", javaCmd(t, "jdgram-copy", "rx", port, w, win), null));
         l.add(new Sys("jdgram-" + t + "-view", "jdgram", javaCmd(t, "jdgram-view", "rx", port, w, win), null));
@@ -241,6 +268,7 @@ public final class Suite {
           case "tx-64" -> senders("0", "64").size();
           case "pingpong", "echo-pipelined" -> echoes("0", 0).size();
           case "many-sockets" -> has("jdgram") && has("c") ? 2 : 0;
+          case "alloc" -> has("jdgram") && has("c") ? 4 : 0;
           default -> 0;
         };
       }
@@ -256,11 +284,12 @@ public final class Suite {
           case "pingpong" -> pingpong(wl);
           case "echo-pipelined" -> pipelined(wl);
           case "many-sockets" -> many(wl);
+          case "alloc" -> alloc(wl);
           default -> System.out.println("unknown workload " + wl + ": skipped");
         }
       }
       Report r = new Report(this);
-      String text = r.console();
+      String text = recvBatches != null ? r.sweep() : r.console();
       System.out.println();
       System.out.println(text);
       if (docs != null) {
@@ -630,6 +659,52 @@ public final class Suite {
         record(wl, name, sample);
         progress(wl, name, run, fmtRate(sample.get("value")) + String.format(Locale.ROOT, ", %.0f B heap/socket (%d sockets)",
             sample.get("heapPerSocket"), sockets));
+      }
+    }
+  }
+
+  /**
+   * alloc: bytes allocated per datagram on the loop thread in steady state, after a long warm-up
+   * ({@link #allocWarmupMs}) so that the JIT has compiled the hot paths: the zero-copy receive and
+   * onMessage under the GSO blaster (64 B), and the batch send (GSO and sendmmsg) into a C sink.
+   */
+  void alloc(String wl) throws Exception {
+    if (!has("jdgram") || cbin == null) {
+      notes.add(wl + ": needs jdgram and the C peers: not measured");
+      return;
+    }
+    String w = "" + allocWarmupMs, win = "" + windowMs;
+    for (int run = 0; run < runs; run++) {
+      for (String v : List.of("copy", "view")) {
+        String name = "jdgram-linux-" + v;
+        int port = freePort();
+        Map<String, Double> res = Map.of();
+        try (Child rcv = new Child(name, "1", javaCmd("linux", "jdgram-" + v, "rx", "" + port, w, win))) {
+          if (rcv.await("READY", 30_000) != null) {
+            int blast = allocWarmupMs + windowMs + 3000;
+            try (Child bl = new Child("blaster", "0", cCmd("tx-gso", "" + port, "64", "0", "" + blast, "0"))) {
+              res = parse(rcv.await("RESULT", allocWarmupMs + bound()));
+            }
+          }
+        }
+        Map<String, Double> sample = rate(res, 64);
+        record("alloc-rx", name, sample);
+        progress(wl + " rx", name, run, fmtRate(sample.get("value")) + extras(sample));
+      }
+      for (String v : List.of("batch", "mmsg")) {
+        String name = "jdgram-linux-" + v;
+        int port = freePort();
+        Map<String, Double> sent = Map.of();
+        try (Child sink = new Child("sink", "1", cCmd("rx-mmsg", "" + port, w, win))) {
+          if (sink.await("READY", 30_000) != null) {
+            try (Child snd = new Child(name, "0", javaCmd("linux", "jdgram-" + v, "tx", "" + port, "64", w, win, "1000"))) {
+              sent = parse(snd.await("RESULT", allocWarmupMs + bound()));
+            }
+          }
+        }
+        Map<String, Double> sample = rate(sent, 64);
+        record("alloc-tx", name, sample);
+        progress(wl + " tx", name, run, "sent " + fmtRate(sample.get("value")) + extras(sample));
       }
     }
   }

@@ -4,6 +4,8 @@
  * itself (time bounds on every loop). Output: "READY" once bound, then one "RESULT k=v ..." line.
  *
  *   rx-mmsg  PORT WARMUP_MS WINDOW_MS         recvmmsg receiver (64 per call)
+ *   rx-cmsg  PORT WARMUP_MS WINDOW_MS         recvmmsg receiver set up as jdgram's linux socket: 32 per
+ *                                             call, IP_PKTINFO and SO_RXQ_OVFL on, a control buffer per message
  *   rx-from  PORT WARMUP_MS WINDOW_MS         recvfrom receiver
  *   tx-mmsg  PORT SIZE WARMUP_MS WINDOW_MS TAIL_MS   sendmmsg sender (64 per call)
  *   tx-gso   PORT SIZE WARMUP_MS WINDOW_MS TAIL_MS   UDP_SEGMENT blaster (up to 64 per sendmsg)
@@ -86,6 +88,13 @@ static int rx(int argc, char **argv, int mmsg) {
   struct mmsghdr msgs[BATCH];
   struct iovec iov[BATCH];
   struct sockaddr_in from[BATCH];
+  static char ctl[BATCH][64];
+  int per = mmsg == 2 ? 32 : BATCH;
+  if (mmsg == 2) {
+    int one = 1;
+    if (setsockopt(fd, IPPROTO_IP, IP_PKTINFO, &one, sizeof one) < 0) die("IP_PKTINFO");
+    if (setsockopt(fd, SOL_SOCKET, SO_RXQ_OVFL, &one, sizeof one) < 0) die("SO_RXQ_OVFL");
+  }
   for (int i = 0; i < BATCH; i++) {
     iov[i].iov_base = bufs[i];
     iov[i].iov_len = BUFSZ;
@@ -101,8 +110,14 @@ static int rx(int argc, char **argv, int mmsg) {
   for (;;) {
     int n;
     if (mmsg) {
-      for (int i = 0; i < BATCH; i++) msgs[i].msg_hdr.msg_namelen = sizeof from[i];
-      n = recvmmsg(fd, msgs, BATCH, MSG_WAITFORONE, NULL);
+      for (int i = 0; i < per; i++) {
+        msgs[i].msg_hdr.msg_namelen = sizeof from[i];
+        if (mmsg == 2) {
+          msgs[i].msg_hdr.msg_control = ctl[i];
+          msgs[i].msg_hdr.msg_controllen = sizeof ctl[i];
+        }
+      }
+      n = recvmmsg(fd, msgs, per, MSG_WAITFORONE, NULL);
       if (n > 0) {
         count += n;
         for (int i = 0; i < n; i++) bytes += msgs[i].msg_len;
@@ -351,6 +366,7 @@ int main(int argc, char **argv) {
   const char *m = argv[1];
   if (!strcmp(m, "rx-mmsg")) return rx(argc, argv, 1);
   if (!strcmp(m, "rx-from")) return rx(argc, argv, 0);
+  if (!strcmp(m, "rx-cmsg")) return rx(argc, argv, 2);
   if (!strcmp(m, "tx-mmsg")) return tx(argc, argv, 0);
   if (!strcmp(m, "tx-gso")) return tx(argc, argv, 1);
   if (!strcmp(m, "echo")) return echo(argc, argv);

@@ -128,6 +128,12 @@ public sealed interface UdpHandle permits NioUdpHandle, LinuxUdpHandle, SimUdpHa
   int bufferSize(boolean recv, int value);
 
   /**
+   * Asks the kernel, from now on, for each datagram's destination address and arrival interface
+   * ({@link RecvInfo}); a transport that cannot tell, or always does, ignores it.
+   */
+  default void wantRecvInfo() {}
+
+  /**
    * @return datagrams the kernel dropped because the receive buffer was full (SO_RXQ_OVFL), or
    *     -1 where the transport cannot know
    */

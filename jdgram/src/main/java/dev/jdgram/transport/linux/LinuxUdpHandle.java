@@ -60,6 +60,7 @@ public final class LinuxUdpHandle implements UdpHandle, EpollPoller.Watcher {
   private final WriteQueue writeQueue;
   private volatile int fd = -1;
   private volatile boolean closed;
+  private boolean wantRecvInfo; // IP_PKTINFO asked for (guarded by this)
   private boolean registered;
   private int interest;
   private HandleListener listener;
@@ -126,10 +127,8 @@ public final class LinuxUdpHandle implements UdpHandle, EpollPoller.Watcher {
       if ((flags & GRO) != 0) {
         check(setInt(a, cs, s, LinuxConstants.IPPROTO_UDP, LinuxConstants.UDP_GRO, 1));
       }
-      // Each datagram's destination address and arrival interface (the seed's multi-homed host).
-      check(setInt(a, cs, s, IPPROTO_IP, LinuxConstants.IP_PKTINFO, 1));
-      if (ipv6) {
-        check(setInt(a, cs, s, IPPROTO_IPV6, LinuxConstants.IPV6_RECVPKTINFO, 1));
+      if (wantRecvInfo) {
+        enablePktinfo(a, cs, s);
       }
       MemorySegment addr = a.allocate(Structs.SOCKADDR_IN6_SIZE, 8);
       int len = SockAddr.write(addr, local, ipv6);
@@ -139,6 +138,32 @@ public final class LinuxUdpHandle implements UdpHandle, EpollPoller.Watcher {
       throw e;
     }
     fd = s;
+  }
+
+  /**
+   * Each datagram's destination address and arrival interface (the seed's multi-homed host):
+   * the kernel builds a control message per datagram for it, which costs a receiver about a
+   * tenth of its rate, so it is asked for only once a listener can read it.
+   */
+  private void enablePktinfo(Arena a, MemorySegment cs, int s) {
+    check(setInt(a, cs, s, IPPROTO_IP, LinuxConstants.IP_PKTINFO, 1));
+    if (ipv6) {
+      check(setInt(a, cs, s, IPPROTO_IPV6, LinuxConstants.IPV6_RECVPKTINFO, 1));
+    }
+  }
+
+  @Override
+  public synchronized void wantRecvInfo() {
+    if (wantRecvInfo) {
+      return;
+    }
+    wantRecvInfo = true;
+    int s = fd;
+    if (s >= 0) {
+      try (Arena a = Arena.ofConfined()) {
+        enablePktinfo(a, Syscalls.threadCaptureState(), s);
+      }
+    }
   }
 
   private static void check(int r) {

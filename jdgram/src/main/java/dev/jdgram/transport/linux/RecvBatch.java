@@ -29,9 +29,9 @@ final class RecvBatch {
   /** One ByteBuffer view per slot, made once: handing a datagram up allocates nothing. */
   final ByteBuffer[] views;
 
-  /** @return the batch size: {@code -Djdgram.linux.recvBatch}, default 32 (libuv reads 32). */
+  /** @return the batch size: {@code -Djdgram.linux.recvBatch}, default 16 (measured: docs/performance.md). */
   static int configuredSize() {
-    int n = Integer.getInteger("jdgram.linux.recvBatch", 32);
+    int n = Integer.getInteger("jdgram.linux.recvBatch", 16);
     return Math.max(1, Math.min(n, 1024));
   }
 
