@@ -9,13 +9,17 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 
-/** Small helpers for tests that wait for events from the loop thread, always with a limit. */
-final class Probe {
-  static final long TIMEOUT_MS = 5_000;
+/**
+ * Small helpers for tests that wait for events from the loop thread, always with a limit; public
+ * so that the tests of the other packages ({@code node}, {@code robust}, ...) wait the same way.
+ */
+public final class Probe {
+  /** Every wait's limit. */
+  public static final long TIMEOUT_MS = 5_000;
 
   private Probe() {}
 
-  static void await(CountDownLatch latch) {
+  public static void await(CountDownLatch latch) {
     try {
       assertTrue(latch.await(TIMEOUT_MS, TimeUnit.MILLISECONDS), "timed out waiting for an event");
     } catch (InterruptedException e) {
@@ -24,7 +28,7 @@ final class Probe {
     }
   }
 
-  static <T> T get(CompletableFuture<T> f) {
+  public static <T> T get(CompletableFuture<T> f) {
     try {
       return f.get(TIMEOUT_MS, TimeUnit.MILLISECONDS);
     } catch (Exception e) {
@@ -32,7 +36,7 @@ final class Probe {
     }
   }
 
-  static <T> T take(BlockingQueue<T> q) {
+  public static <T> T take(BlockingQueue<T> q) {
     try {
       T v = q.poll(TIMEOUT_MS, TimeUnit.MILLISECONDS);
       if (v == null) {
@@ -45,12 +49,12 @@ final class Probe {
     }
   }
 
-  static <T> BlockingQueue<T> queue() {
+  public static <T> BlockingQueue<T> queue() {
     return new LinkedBlockingQueue<>();
   }
 
   /** Binds {@code s} on 127.0.0.1 (or ::1) and waits for {@code listening}; @return its port. */
-  static int bindLoopback(DgramSocket s, boolean v6) {
+  public static int bindLoopback(DgramSocket s, boolean v6) {
     CompletableFuture<Integer> port = new CompletableFuture<>();
     s.onError(port::completeExceptionally);
     s.bind(0, v6 ? "::1" : "127.0.0.1", () -> port.complete(s.address().port()));

@@ -1,7 +1,6 @@
 package dev.jdgram.node;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
 
 import dev.jdgram.AddressInfo;
 import dev.jdgram.Dgram;
@@ -16,7 +15,6 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.TimeUnit;
 
 /**
  * Shared fixture of the ports of Node's {@code test-dgram-[a-l]*.js} files: a loop of its own per
@@ -90,35 +88,15 @@ final class NodeAlSupport implements AutoCloseable {
   }
 
   static void await(CountDownLatch latch) {
-    try {
-      assertTrue(latch.await(TIMEOUT_MS, TimeUnit.MILLISECONDS), "timed out waiting for an event");
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      fail(e);
-    }
+    dev.jdgram.Probe.await(latch);
   }
 
   static <T> T get(CompletableFuture<T> f) {
-    try {
-      return f.get(TIMEOUT_MS, TimeUnit.MILLISECONDS);
-    } catch (java.util.concurrent.ExecutionException e) {
-      throw new AssertionError("failed: " + e.getCause(), e.getCause());
-    } catch (Exception e) {
-      throw new AssertionError("no result in time: " + e, e);
-    }
+    return dev.jdgram.Probe.get(f);
   }
 
   static <T> T take(BlockingQueue<T> q) {
-    try {
-      T v = q.poll(TIMEOUT_MS, TimeUnit.MILLISECONDS);
-      if (v == null) {
-        fail("timed out waiting for a value");
-      }
-      return v;
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new AssertionError(e);
-    }
+    return dev.jdgram.Probe.take(q);
   }
 
   static <T> BlockingQueue<T> queue() {

@@ -3,7 +3,6 @@ package dev.jdgram.node;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
 
 import dev.jdgram.DgramException;
 import dev.jdgram.DgramSocket;
@@ -33,33 +32,15 @@ final class NodeMzSupport {
   }
 
   static void await(CountDownLatch latch) {
-    try {
-      assertTrue(latch.await(TIMEOUT_MS, TimeUnit.MILLISECONDS), "timed out waiting for an event");
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      fail(e);
-    }
+    dev.jdgram.Probe.await(latch);
   }
 
   static <T> T get(CompletableFuture<T> f) {
-    try {
-      return f.get(TIMEOUT_MS, TimeUnit.MILLISECONDS);
-    } catch (Exception e) {
-      throw new AssertionError("no result in time: " + e, e);
-    }
+    return dev.jdgram.Probe.get(f);
   }
 
   static <T> T take(BlockingQueue<T> q) {
-    try {
-      T v = q.poll(TIMEOUT_MS, TimeUnit.MILLISECONDS);
-      if (v == null) {
-        fail("timed out waiting for a value");
-      }
-      return v;
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new AssertionError(e);
-    }
+    return dev.jdgram.Probe.take(q);
   }
 
   /** @return what arrives within {@code millis}, or null */
