@@ -127,6 +127,45 @@ class BatchSendTest {
     assertArrive(q, sent);
   }
 
+  /**
+   * The transport remembers the last destination's encoded sockaddr; batches and single sends
+   * that alternate between peers (equal addresses with other ports, other addresses) must each
+   * reach their own peer.
+   */
+  @Test
+  void alternatingDestinationsEachReachTheirOwnPeer() {
+    BlockingQueue<byte[]> qa = Probe.queue();
+    BlockingQueue<byte[]> qb = Probe.queue();
+    int pa = receiver(qa);
+    DgramSocket rb = socket(SocketOptions.of("udp4").recvBufferSize(4 << 20));
+    rb.onMessage((msg, rinfo) -> qb.add(msg));
+    int pb = bind(rb, "127.0.0.2");
+    DgramSocket s = socket(SocketOptions.of("udp4"));
+    List<byte[]> toA = new ArrayList<>();
+    List<byte[]> toB = new ArrayList<>();
+    for (int round = 0; round < 6; round++) {
+      boolean a = round % 2 == 0;
+      DatagramBatch b = batch(8, 8 * 300);
+      for (int i = 0; i < 8; i++) {
+        // same size within a batch on even rounds (one GSO send), mixed on odd ones (sendmmsg)
+        byte[] m = datagram(round * 8 + i, round % 4 < 2 ? 300 : 100 + i);
+        b.add(m);
+        (a ? toA : toB).add(m);
+      }
+      CompletableFuture<Outcome> done = new CompletableFuture<>();
+      // a new String each time: each send resolves to its own, equal, address object
+      s.send(b, a ? pa : pb, new String(a ? "127.0.0.1" : "127.0.0.2"), into(done, b, s));
+      assertEquals(8, Probe.get(done).datagrams());
+      byte[] one = datagram(1000 + round, 50);
+      CompletableFuture<Integer> sent = new CompletableFuture<>();
+      s.send(one, a ? pb : pa, a ? "127.0.0.2" : "127.0.0.1", (err, n) -> sent.complete(n));
+      assertEquals(50, Probe.get(sent));
+      (a ? toB : toA).add(one);
+    }
+    assertArrive(qa, toA);
+    assertArrive(qb, toB);
+  }
+
   @Test
   void sixtyFourSameSizeDatagramsArriveAsSixtyFour() {
     BlockingQueue<byte[]> q = Probe.queue();

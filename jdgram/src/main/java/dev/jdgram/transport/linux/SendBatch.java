@@ -5,6 +5,8 @@ import static java.lang.foreign.ValueLayout.ADDRESS;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
+import java.net.Inet6Address;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 
@@ -78,19 +80,35 @@ final class SendBatch {
   }
 
   /**
-   * The sockaddr of {@code dest}, encoded once while the destination stays the same object
-   * (sends to one peer, every datagram of a batch): encoding it reads the address's bytes, which
-   * the JDK hands out as a new array each time.
+   * The sockaddr of {@code dest}, encoded once while the destination stays the same (sends to
+   * one peer, every datagram of a batch): encoding reads the address's bytes, which the JDK hands
+   * out as a new array each time. Compared by value, not identity, because two batches (or two
+   * sends) to one peer often carry two equal address objects; InetAddress.equals reads the
+   * address in place, allocating nothing.
    *
    * @return its length, the bytes being in {@link #lastName}
    */
   private int encoded(InetSocketAddress dest, boolean ipv6Socket) {
-    if (dest != lastDest || ipv6Socket != lastIpv6) {
+    if (dest != lastDest && !sameName(dest, lastDest) || ipv6Socket != lastIpv6) {
       lastNameLen = SockAddr.write(lastName, dest, ipv6Socket);
       lastDest = dest;
       lastIpv6 = ipv6Socket;
     }
     return lastNameLen;
+  }
+
+  /** @return true if {@code a} and {@code b} encode to the same sockaddr */
+  private static boolean sameName(InetSocketAddress a, InetSocketAddress b) {
+    if (b == null || a.getPort() != b.getPort()) {
+      return false;
+    }
+    InetAddress x = a.getAddress();
+    InetAddress y = b.getAddress();
+    if (x == null || !x.equals(y)) {
+      return false;
+    }
+    // Inet6Address.equals ignores the scope, which the sockaddr carries
+    return !(x instanceof Inet6Address x6) || x6.getScopeId() == ((Inet6Address) y).getScopeId();
   }
 
   private void setName(int i, InetSocketAddress dest, boolean ipv6Socket) {
