@@ -148,6 +148,24 @@ public final class Peer {
     }
   }
 
+  /**
+   * Connects {@code s} to 127.0.0.1:{@code port}. Every tx-64 sender is connected to its sink, as
+   * the C sender is: a connected UDP socket spares the kernel a route lookup per datagram, and
+   * the workload compares the senders, not that lookup.
+   */
+  static void connectSync(DgramSocket s, int port) throws InterruptedException {
+    CountDownLatch connected = new CountDownLatch(1);
+    s.connect(port, LO, err -> {
+      if (err != null) {
+        System.err.println("jdgram connect error: " + err);
+      }
+      connected.countDown();
+    });
+    if (!connected.await(10, TimeUnit.SECONDS)) {
+      throw new IllegalStateException("connect timed out");
+    }
+  }
+
   // ------------------------------------------------------------------ netty
 
   static EventLoopGroup nettyGroup(String system) {
@@ -234,6 +252,7 @@ public final class Peer {
       case "jdgram-send" -> {
         DgramSocket s = jdgramSocket();
         bindSync(s, 0);
+        connectSync(s, port);
         EventLoop loop = s.loop();
         SendCallback cb = (err, n) -> {
           if (err == null) {
@@ -247,7 +266,7 @@ public final class Peer {
               return;
             }
             for (int k = 0; k < 64 && s.getSendQueueCount() < 1024; k++) {
-              s.send(msg, port, LO, cb);
+              s.send(msg, cb);
             }
             loop.setImmediate(this);
           }
@@ -257,6 +276,7 @@ public final class Peer {
       case "jdgram-batch", "jdgram-mmsg" -> {
         DgramSocket s = jdgramSocket();
         bindSync(s, 0);
+        connectSync(s, port);
         boolean mixed = system.equals("jdgram-mmsg");
         for (int j = 0; j < 2; j++) {
           DatagramBatch b = new DatagramBatch(64, 64 * (size + 1));
@@ -271,15 +291,16 @@ public final class Peer {
               m.addMany(n, avg);
             }
             if (!stop) {
-              s.send(b, port, LO, self[0]);
+              s.send(b, self[0]);
             }
           };
-          s.send(b, port, LO, self[0]);
+          s.send(b, self[0]);
         }
       }
       case "netty-epoll", "netty-nio" -> {
         EventLoopGroup g = nettyGroup(system);
         Channel ch = nettyBootstrap(system, g, new ChannelInboundHandlerAdapter()).bind(LO, 0).sync().channel();
+        ch.connect(dst).sync();
         ByteBuf payload = Unpooled.directBuffer(size).writeZero(size);
         Runnable pump = new Runnable() {
           @Override
@@ -288,7 +309,7 @@ public final class Peer {
               return;
             }
             for (int k = 0; k < 64 && ch.isWritable(); k++) {
-              ch.write(new DatagramPacket(payload.retainedDuplicate(), dst), ch.voidPromise());
+              ch.write(payload.retainedDuplicate(), ch.voidPromise());
               m.add(size);
             }
             ch.flush();
