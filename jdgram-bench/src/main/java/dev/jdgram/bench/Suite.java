@@ -102,6 +102,7 @@ public final class Suite {
         case "--warmup" -> warmupMs = Integer.parseInt(args[++k]);
         case "--window" -> windowMs = Integer.parseInt(args[++k]);
         case "--ping" -> pingCount = Integer.parseInt(args[++k]);
+        case "--ping-warmup" -> pingWarm = Integer.parseInt(args[++k]);
         case "--sockets" -> sockets = Integer.parseInt(args[++k]);
         case "--systems" -> families = new LinkedHashSet<>(Arrays.asList(args[++k].split(",")));
         case "--workloads" -> workloads = new ArrayList<>(Arrays.asList(args[++k].split(",")));
