@@ -29,7 +29,9 @@ import org.openjdk.jmh.annotations.Warmup;
  * the host's {@code lo}, a packet with a copy of the payload), its loopback delivery to a bound
  * socket on the same host and that socket's {@code onDatagram} listener, which only counts. It
  * is therefore an upper bound of jdgram's own send-side cost per datagram (the real transports
- * replace the sim's kernel model with {@code sendmsg}/{@code sendmmsg}), not a kernel figure.
+ * replace the sim's kernel model with {@code sendmsg}/{@code sendmmsg}), not a kernel figure. The
+ * network's trace is turned off (it records every event), but the sim still formats its trace
+ * details (addresses as text) before it looks whether tracing is on: part of what this measures.
  *
  * <ul>
  *   <li>{@code sendConnected}: {@code send(msg)} on a connected socket.
@@ -62,6 +64,7 @@ public class SendPathBench {
   @Setup(Level.Trial)
   public void setUp() {
     net = SimNetwork.create(6);
+    net.trace().enabled(false); // the trace keeps every event: on, it grows without bound (and GC with it)
     Host a = net.host("a");
     rx = a.socket("udp4");
     rx.onDatagram(d -> delivered++);
