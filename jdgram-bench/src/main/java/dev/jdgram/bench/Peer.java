@@ -22,13 +22,19 @@ import io.netty.channel.epoll.EpollDatagramChannel;
 import io.netty.channel.epoll.EpollIoHandler;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.DatagramPacket;
+import io.netty.channel.socket.SocketProtocolFamily;
 import io.netty.channel.socket.nio.NioDatagramChannel;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.NetworkInterface;
+import java.net.StandardProtocolFamily;
 import java.net.StandardSocketOptions;
 import java.nio.ByteBuffer;
 import java.nio.channels.DatagramChannel;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.Selector;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -53,6 +59,9 @@ import java.util.concurrent.TimeUnit;
  *          echo PORT DURATION_MS
  *          ping PORT SIZE WARMUP_N COUNT
  *          many PORTFILE SOCKETS WARMUP_MS WINDOW_MS   (jdgram only)
+ *          mc-rx GROUP PORT MEMBERS WARMUP_MS WINDOW_MS  MEMBERS sockets bound to GROUP:PORT (address reuse),
+ *                each joined on 127.0.0.1 with its multicast interface pinned to 127.0.0.1, all on one
+ *                thread (one loop / one Netty event loop / one Selector); counts deliveries to all members
  * </pre>
  */
 public final class Peer {
@@ -127,6 +136,7 @@ public final class Peer {
       case "echo" -> echo(system, i(a[0]), i(a[1]));
       case "ping" -> ping(system, i(a[0]), i(a[1]), i(a[2]), i(a[3]));
       case "many" -> many(Path.of(a[0]), i(a[1]), i(a[2]), i(a[3]));
+      case "mc-rx" -> mcRx(system, a[0], i(a[1]), i(a[2]), i(a[3]), i(a[4]));
       default -> throw new IllegalArgumentException("role " + role);
     }
   }
@@ -138,11 +148,15 @@ public final class Peer {
   }
 
   static void bindSync(DgramSocket s, int port) throws InterruptedException {
+    bindSync(s, port, LO);
+  }
+
+  static void bindSync(DgramSocket s, int port, String address) throws InterruptedException {
     CountDownLatch bound = new CountDownLatch(1);
     s.onError(e -> {
       System.err.println("jdgram error: " + e);
     });
-    s.bind(port, LO, bound::countDown);
+    s.bind(port, address, bound::countDown);
     if (!bound.await(10, TimeUnit.SECONDS)) {
       throw new IllegalStateException("bind timed out");
     }
@@ -174,17 +188,31 @@ public final class Peer {
   }
 
   static Bootstrap nettyBootstrap(String system, EventLoopGroup group, ChannelInboundHandlerAdapter handler) {
+    return nettyBootstrap(system, group, handler, false);
+  }
+
+  /** @param inet4 true: an IPv4 socket (multicast: the JDK joins an IPv4 group on an INET channel only reliably) */
+  static Bootstrap nettyBootstrap(String system, EventLoopGroup group, ChannelInboundHandlerAdapter handler, boolean inet4) {
     Bootstrap b = new Bootstrap().group(group).handler(handler)
         .option(ChannelOption.SO_RCVBUF, RCVBUF)
         .option(ChannelOption.SO_SNDBUF, RCVBUF);
     if (system.equals("netty-epoll")) {
       // recvmmsg: a 64-datagram buffer per read, cut in 2048-byte slots
-      b.channel(EpollDatagramChannel.class)
+      if (inet4) {
+        b.channelFactory(() -> new EpollDatagramChannel(SocketProtocolFamily.INET));
+      } else {
+        b.channel(EpollDatagramChannel.class);
+      }
+      b
           .option(EpollChannelOption.MAX_DATAGRAM_PAYLOAD_SIZE, 2048)
           .option(ChannelOption.RCVBUF_ALLOCATOR, new FixedRecvByteBufAllocator(64 * 2048));
     } else {
-      b.channel(NioDatagramChannel.class)
-          .option(ChannelOption.RCVBUF_ALLOCATOR, new FixedRecvByteBufAllocator(2048));
+      if (inet4) {
+        b.channelFactory(() -> new NioDatagramChannel(SocketProtocolFamily.INET));
+      } else {
+        b.channel(NioDatagramChannel.class);
+      }
+      b.option(ChannelOption.RCVBUF_ALLOCATOR, new FixedRecvByteBufAllocator(2048));
     }
     return b;
   }
@@ -507,6 +535,131 @@ public final class Peer {
     int n = s.length;
     return String.format(Locale.ROOT, "RESULT count=%d lost=0 p50=%.2f p99=%.2f p999=%.2f", n, s[n / 2] / 1e3,
         s[(int) (n * 0.99)] / 1e3, s[(int) (n * 0.999)] / 1e3);
+  }
+
+  // ------------------------------------------------------------------ multicast fan-out
+
+  /** 127.0.0.1 as an address and as the interface ({@code lo}) that every join and send is pinned to. */
+  static InetAddress loAddress() throws IOException {
+    return InetAddress.getByAddress(new byte[] {127, 0, 0, 1});
+  }
+
+  static NetworkInterface loInterface() throws IOException {
+    NetworkInterface nif = NetworkInterface.getByInetAddress(loAddress());
+    if (nif == null) {
+      throw new IOException("no interface holds 127.0.0.1");
+    }
+    return nif;
+  }
+
+  /** A group in 239.255.0.0/16 only (the suite's), parsed from its literal without a look-up. */
+  static InetAddress group(String text) throws IOException {
+    String[] p = text.split("\\.");
+    if (p.length != 4 || !p[0].equals("239") || !p[1].equals("255")) {
+      throw new IllegalArgumentException("group " + text + " is not in 239.255.0.0/16");
+    }
+    byte[] b = new byte[4];
+    for (int k = 0; k < 4; k++) {
+      b[k] = (byte) Integer.parseInt(p[k]);
+    }
+    return InetAddress.getByAddress(b);
+  }
+
+  /**
+   * MEMBERS receivers of one group, all on one thread, each bound to GROUP:PORT with address
+   * reuse and joined on 127.0.0.1 (multicast interface pinned to 127.0.0.1 too, though members
+   * never send). The meter counts every delivery to every member.
+   */
+  static void mcRx(String system, String groupText, int port, int members, int warmupMs, int windowMs) throws Exception {
+    Meter m = new Meter();
+    InetAddress g = group(groupText);
+    NetworkInterface lo = loInterface();
+    switch (system) {
+      case "jdgram-copy", "jdgram-view" -> {
+        EventLoop loop = null;
+        for (int k = 0; k < members; k++) {
+          SocketOptions o = SocketOptions.of("udp4").reuseAddr(true).recvBufferSize(RCVBUF).sendBufferSize(RCVBUF);
+          DgramSocket s = Dgram.createSocket(loop == null ? o : o.loop(loop));
+          if (system.equals("jdgram-copy")) {
+            s.onMessage((msg, rinfo) -> m.add(msg.length));
+          } else {
+            s.onDatagram(d -> m.add(d.size()));
+          }
+          bindSync(s, port, groupText);
+          s.addMembership(groupText, LO);
+          s.setMulticastInterface(LO);
+          s.setMulticastLoopback(true);
+          loop = s.loop();
+        }
+      }
+      case "netty-epoll", "netty-nio" -> {
+        EventLoopGroup eg = nettyGroup(system); // one thread for all members
+        ChannelInboundHandlerAdapter h = new ChannelInboundHandlerAdapter() {
+          @Override
+          public void channelRead(ChannelHandlerContext ctx, Object msg) {
+            DatagramPacket p = (DatagramPacket) msg;
+            m.add(p.content().readableBytes());
+            p.release();
+          }
+
+          @Override
+          public boolean isSharable() {
+            return true;
+          }
+        };
+        for (int k = 0; k < members; k++) {
+          Bootstrap b = nettyBootstrap(system, eg, h, true)
+              .option(ChannelOption.SO_REUSEADDR, true)
+              .option(ChannelOption.IP_MULTICAST_IF, lo)
+              .option(ChannelOption.IP_MULTICAST_LOOP_DISABLED, false);
+          io.netty.channel.socket.DatagramChannel ch =
+              (io.netty.channel.socket.DatagramChannel) b.bind(g, port).sync().channel();
+          ch.joinGroup(new InetSocketAddress(g, port), lo).sync();
+        }
+      }
+      case "jdk" -> {
+        Selector sel = Selector.open();
+        for (int k = 0; k < members; k++) {
+          DatagramChannel ch = DatagramChannel.open(StandardProtocolFamily.INET);
+          ch.setOption(StandardSocketOptions.SO_REUSEADDR, true);
+          ch.setOption(StandardSocketOptions.SO_RCVBUF, RCVBUF);
+          ch.setOption(StandardSocketOptions.IP_MULTICAST_IF, lo);
+          ch.setOption(StandardSocketOptions.IP_MULTICAST_LOOP, true);
+          ch.bind(new InetSocketAddress(g, port));
+          ch.join(g, lo);
+          ch.configureBlocking(false);
+          ch.register(sel, SelectionKey.OP_READ);
+        }
+        ByteBuffer buf = ByteBuffer.allocateDirect(65536);
+        Thread t = new Thread(() -> {
+          try {
+            while (true) {
+              sel.select();
+              var keys = sel.selectedKeys();
+              for (SelectionKey key : keys) {
+                DatagramChannel ch = (DatagramChannel) key.channel();
+                // up to 64 per readiness, as the C and Netty epoll members read per recvmmsg
+                for (int n = 0; n < 64; n++) {
+                  buf.clear();
+                  if (ch.receive(buf) == null) {
+                    break;
+                  }
+                  m.add(buf.position());
+                }
+              }
+              keys.clear();
+            }
+          } catch (IOException e) {
+            // closed at exit
+          }
+        }, "jdk-mc-rx");
+        t.setDaemon(true);
+        t.start();
+      }
+      default -> throw new IllegalArgumentException("mc-rx system " + system);
+    }
+    ready();
+    m.measure(warmupMs, windowMs, true, IDLE_MS);
   }
 
   // ------------------------------------------------------------------ many sockets

@@ -47,6 +47,10 @@ final class Report {
       new Row("alloc tx-64 B/datagram", "tx-64", "alloc", "B", false, false),
       new Row("alloc rx-64 B/datagram, long warm-up", "alloc-rx", "alloc", "B", false, false),
       new Row("alloc tx-64 B/datagram, long warm-up", "alloc-tx", "alloc", "B", false, false),
+      new Row("multicast-fanout deliveries/s", "multicast-fanout", "value", "/s", true, true),
+      new Row("multicast-fanout deliveries per receiver CPU-s", "multicast-fanout", "perCpu", "/s", true, true),
+      new Row("multicast-fanout receiver CPU %", "multicast-fanout", "cpu", "%", false, false),
+      new Row("multicast-fanout kernel drops/s", "multicast-fanout", "drops", "/s", false, false),
       new Row("many-sockets datagrams/s", "many-sockets", "value", "/s", true, false),
       new Row("many-sockets heap B/socket", "many-sockets", "heapPerSocket", "B", false, false));
 
@@ -228,7 +232,11 @@ final class Report {
     g.add(ratioGoal("nio transport rx-64 onMessage ≥ JDK loop", "rx-64", "value", "jdgram-nio-copy", "jdk", 1.0, true));
     g.add(ratioGoal("nio transport rx-64 zero-copy ≥ JDK loop", "rx-64", "value", "jdgram-nio-view", "jdk", 1.0, true));
     g.add(ratioGoal("nio transport tx-64 send ≥ JDK loop", "tx-64", "value", "jdgram-nio-copy", "jdk", 1.0, true));
-    g.add(new Goal("multicast-fanout", "not yet measured", "not measured"));
+    // BENCHMARKS.md sets no target for multicast-fanout: the ratios to C and Netty epoll, as figures
+    Goal fc = ratioGoal("", "multicast-fanout", "value", "jdgram-linux-copy", "c", 0, true);
+    Goal fn = ratioGoal("", "multicast-fanout", "value", "jdgram-linux-copy", "netty-epoll", 0, true);
+    g.add(new Goal("multicast-fanout onMessage (no target set): × C, × Netty epoll",
+        fc.measured() + ", " + fn.measured(), fc.measured().equals("not measured") ? "not measured" : "figure only"));
     return g;
   }
 
@@ -424,14 +432,18 @@ final class Report {
         .append("after ").append(suite.allocWarmupMs).append(" ms of traffic (JIT-compiled hot paths): zero-copy and ")
         .append("onMessage receive under the GSO blaster, batch sends into a C sink. many-sockets: ")
         .append(suite.sockets).append(" jdgram sockets on one loop, a C `sendmmsg` sender spraying over all ports; ")
-        .append("heap per socket after binding, after GC.\n");
+        .append("heap per socket after binding, after GC. multicast-fanout: ").append(suite.members)
+        .append(" members of one group (239.255.x.y, a new group and port each run) in the system's process, all on ")
+        .append("one thread, each bound to the group's address and port with address reuse and joined on 127.0.0.1; ")
+        .append("the sender is the C `UDP_SEGMENT` sender (64 datagrams of 64 B per `sendmsg`, `IP_MULTICAST_IF` ")
+        .append("127.0.0.1, loop on, TTL 1) for every column; the figure is the deliveries summed over all members.\n");
     b.append("\n## Ratios jdgram/peer (medians)\n\nHigher is better except the pingpong rows (latency: lower is better).\n\n");
     ratioTable(b, true);
     b.append("\n## Goals of issue 6 on this run\n\n| goal | measured | holds |\n| --- | ---: | --- |\n");
     for (Goal g : goals()) {
       b.append("| ").append(g.text).append(" | ").append(g.measured).append(" | ").append(g.holds).append(" |\n");
     }
-    b.append("\nNot yet measured: multicast-fanout (8 members on 127.0.0.1); JMH micro-benchmarks.\n");
+    b.append("\nJMH micro-benchmarks (`bin/jdgram-jmh`) are not part of this table: see their section below, written by hand.\n");
     if (!suite.notes.isEmpty()) {
       b.append("\nNotes:\n\n");
       for (String n : suite.notes) {

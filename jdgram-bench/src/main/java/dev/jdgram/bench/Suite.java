@@ -23,6 +23,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.CopyOnWriteArrayList;
 
@@ -34,8 +35,9 @@ import java.util.concurrent.CopyOnWriteArrayList;
  *
  * <pre>
  * java -cp jdgram-bench.jar:lib/* dev.jdgram.bench.Suite [--quick|--full] [--runs N]
- *     [--systems c,jdgram,netty,jdk,node] [--workloads rx-64,rx-1400,tx-64,pingpong,echo-pipelined,many-sockets]
- *     [--window MS] [--warmup MS] [--ping N] [--sockets N] [--docs DIR | --no-docs]
+ *     [--systems c,jdgram,netty,jdk,node]
+ *     [--workloads rx-64,rx-1400,tx-64,pingpong,echo-pipelined,many-sockets,multicast-fanout,alloc]
+ *     [--window MS] [--warmup MS] [--ping N] [--sockets N] [--members N] [--docs DIR | --no-docs]
  * </pre>
  */
 public final class Suite {
@@ -49,7 +51,9 @@ public final class Suite {
   String mode = "full";
   Set<String> families = new LinkedHashSet<>(List.of("c", "jdgram", "netty", "jdk", "node"));
   List<String> workloads = new ArrayList<>(List.of("rx-64", "rx-1400", "tx-64", "pingpong", "echo-pipelined", "many-sockets",
-      "alloc"));
+      "multicast-fanout", "alloc"));
+  /** Members of the group in multicast-fanout (BENCHMARKS.md: 8). */
+  int members = 8;
   Path docs;
   /** Extra JVM arguments for every jdgram peer (e.g. -Djdgram.linux.recvBatch=64, -XX:StartFlightRecording=...). */
   final List<String> jdgramJvm = new ArrayList<>();
@@ -104,6 +108,7 @@ public final class Suite {
         case "--ping" -> pingCount = Integer.parseInt(args[++k]);
         case "--ping-warmup" -> pingWarm = Integer.parseInt(args[++k]);
         case "--sockets" -> sockets = Integer.parseInt(args[++k]);
+        case "--members" -> members = Integer.parseInt(args[++k]);
         case "--systems" -> families = new LinkedHashSet<>(Arrays.asList(args[++k].split(",")));
         case "--workloads" -> workloads = new ArrayList<>(Arrays.asList(args[++k].split(",")));
         case "--docs" -> docs = Path.of(args[++k]);
@@ -255,6 +260,35 @@ public final class Suite {
     return l;
   }
 
+  /**
+   * The group members of multicast-fanout: each system's {@code mc-rx} (MEMBERS sockets of one
+   * group in one process, one thread) for "GROUP PORT MEMBERS WARMUP WINDOW".
+   */
+  List<Sys> fanouts(String group, String port) {
+    String w = "" + warmupMs, win = "" + windowMs, n = "" + members;
+    List<Sys> l = new ArrayList<>();
+    if (has("c")) {
+      l.add(new Sys("c", "c", cCmd("mc-rx", group, port, n, w, win), null));
+    }
+    if (has("netty")) {
+      l.add(new Sys("netty-epoll", "netty", javaCmd(null, "netty-epoll", "mc-rx", group, port, n, w, win), null));
+      l.add(new Sys("netty-nio", "netty", javaCmd(null, "netty-nio", "mc-rx", group, port, n, w, win), null));
+    }
+    if (has("jdk")) {
+      l.add(new Sys("jdk", "jdk", javaCmd(null, "jdk", "mc-rx", group, port, n, w, win), null));
+    }
+    if (has("node")) {
+      l.add(new Sys("node", "node", nodeCmd("mc-rx", group, port, n, w, win), null));
+    }
+    if (has("jdgram")) {
+      for (String t : List.of("linux", "nio")) {
+        l.add(new Sys("jdgram-" + t + "-copy", "jdgram", javaCmd(t, "jdgram-copy", "mc-rx", group, port, n, w, win), null));
+        l.add(new Sys("jdgram-" + t + "-view", "jdgram", javaCmd(t, "jdgram-view", "mc-rx", group, port, n, w, win), null));
+      }
+    }
+    return l;
+  }
+
   // ------------------------------------------------------------------ running
 
   int runAll() throws Exception {
@@ -269,6 +303,7 @@ public final class Suite {
           case "tx-64" -> senders("0", "64").size();
           case "pingpong", "echo-pipelined" -> echoes("0", 0).size();
           case "many-sockets" -> has("jdgram") && has("c") ? 2 : 0;
+          case "multicast-fanout" -> has("c") ? fanouts("g", "0").size() : 0;
           case "alloc" -> has("jdgram") && has("c") ? 4 : 0;
           default -> 0;
         };
@@ -285,6 +320,7 @@ public final class Suite {
           case "pingpong" -> pingpong(wl);
           case "echo-pipelined" -> pipelined(wl);
           case "many-sockets" -> many(wl);
+          case "multicast-fanout" -> fanout(wl);
           case "alloc" -> alloc(wl);
           default -> System.out.println("unknown workload " + wl + ": skipped");
         }
@@ -295,7 +331,7 @@ public final class Suite {
       System.out.println(text);
       if (docs != null) {
         Files.createDirectories(docs);
-        Files.writeString(docs.resolve("benchmarks.md"), r.markdown());
+        Files.writeString(docs.resolve("benchmarks.md"), r.markdown() + handWritten(docs.resolve("benchmarks.md")));
         Files.writeString(docs.resolve("benchmarks.svg"), r.svg());
         System.out.println("wrote " + docs.resolve("benchmarks.md") + " and " + docs.resolve("benchmarks.svg"));
       }
@@ -339,6 +375,19 @@ public final class Suite {
         notes.add("no node on the PATH: Node.js peer skipped");
       }
     }
+  }
+
+  /** Where the suite's part of docs/benchmarks.md ends; what follows it is written by hand and kept. */
+  static final String HAND_WRITTEN = "<!-- Written by hand below this line: bin/jdgram-bench keeps it when it rewrites the file. -->";
+
+  /** The hand-written tail of {@code md} from {@link #HAND_WRITTEN} on, or "" when there is none. */
+  static String handWritten(Path md) throws IOException {
+    if (!Files.exists(md)) {
+      return "";
+    }
+    String old = Files.readString(md);
+    int at = old.indexOf(HAND_WRITTEN);
+    return at < 0 ? "" : "\n" + old.substring(at);
   }
 
   static boolean onPath(String cmd) {
@@ -660,6 +709,56 @@ public final class Suite {
         record(wl, name, sample);
         progress(wl, name, run, fmtRate(sample.get("value")) + String.format(Locale.ROOT, ", %.0f B heap/socket (%d sockets)",
             sample.get("heapPerSocket"), sockets));
+      }
+    }
+  }
+
+  /** A group for one step of multicast-fanout: 239.255.X.Y, X and Y random, never 239.255.0.0/24 or .255. */
+  static String randomGroup() {
+    ThreadLocalRandom r = ThreadLocalRandom.current();
+    return "239.255." + r.nextInt(1, 255) + "." + r.nextInt(1, 255);
+  }
+
+  /**
+   * multicast-fanout: the system's {@link #members} group members (one process, core 1), all bound
+   * to one group and port and joined on 127.0.0.1, under the C {@code mc-tx} sender (core 0):
+   * UDP_SEGMENT, 64 datagrams of 64 bytes per sendmsg to the group, IP_MULTICAST_IF 127.0.0.1.
+   * The figure is the deliveries/s summed over all members in the window (each datagram sent
+   * counts once per member that got it). The group and port are new at every step.
+   */
+  void fanout(String wl) throws Exception {
+    if (cbin == null) {
+      notes.add(wl + ": needs the C multicast sender (gcc): not measured");
+      return;
+    }
+    for (int run = 0; run < runs; run++) {
+      for (Sys s : fanouts("g", "0")) {
+        String group = randomGroup();
+        int port = freePort();
+        Sys sys = fanouts(group, "" + port).stream().filter(x -> x.name.equals(s.name)).findFirst().orElseThrow();
+        Map<String, Double> res;
+        try (Child rcv = new Child(sys.name, "1", sys.server)) {
+          if (rcv.await("READY", 30_000) == null) {
+            res = Map.of();
+          } else {
+            long[] e0 = udpErrors();
+            long t0 = System.nanoTime();
+            int blast = warmupMs + windowMs + 3000;
+            try (Child tx = new Child("mc-sender", "0", cCmd("mc-tx", group, "" + port, "64", "0", "" + blast, "0", "gso"))) {
+              res = new HashMap<>(parse(rcv.await("RESULT", bound())));
+              long[] e1 = udpErrors();
+              double secs = (System.nanoTime() - t0) / 1e9;
+              res.put("drops", (e1[0] - e0[0]) / secs);
+            }
+          }
+        }
+        Map<String, Double> sample = rate(res, 64);
+        sample.remove("MBps");
+        record(wl, sys.name, sample);
+        String balance = res.containsKey("memberMin") && res.getOrDefault("secs", 0.0) > 0 ? String.format(Locale.ROOT, ", per member %s–%s",
+            fmtRate(res.get("memberMin") / res.get("secs")), fmtRate(res.get("memberMax") / res.get("secs"))) : "";
+        progress(wl, sys.name, run, fmtRate(sample.get("value")) + " deliveries (" + members + " members)" + balance
+            + extras(sample));
       }
     }
   }

@@ -83,6 +83,23 @@ if (role === 'rx') {
   });
   s.bind(0, LO, () => { t0 = process.hrtime.bigint(); s.send(msg, port, LO); });
   setTimeout(() => { console.log('RESULT count=0 error=timeout'); process.exit(3); }, 60000).unref();
+} else if (role === 'mc-rx') {
+  // mc-rx GROUP PORT MEMBERS WARMUP WINDOW: MEMBERS sockets bound to GROUP:PORT (reuseAddr), each
+  // joined on 127.0.0.1, multicast interface pinned to 127.0.0.1; counts deliveries to all members.
+  const group = a[0], port = n(1), members = n(2);
+  if (!/^239\.255\.\d+\.\d+$/.test(group)) { console.error('group not in 239.255.0.0/16'); process.exit(1); }
+  const count = { n: 0, b: 0 };
+  let bound = 0;
+  for (let k = 0; k < members; k++) {
+    const s = dgram.createSocket({ type: 'udp4', reuseAddr: true, recvBufferSize: 4 << 20, sendBufferSize: 4 << 20 });
+    s.on('message', (m) => { count.n++; count.b += m.length; });
+    s.bind(port, group, () => {
+      s.addMembership(group, LO);
+      s.setMulticastInterface(LO);
+      s.setMulticastLoopback(true);
+      if (++bound === members) { console.log('READY'); meter(count, n(3), n(4), true); }
+    });
+  }
 } else {
   console.error('unknown role ' + role);
   process.exit(1);

@@ -13,6 +13,15 @@
  *   ping     PORT SIZE WARMUP_N COUNT         one in flight, RTT percentiles in microseconds
  *   pipe     PORT SIZE INFLIGHT WARMUP_MS WINDOW_MS   pipelined echo client: round trips/s
  *   spray    PORTFILE SIZE WARMUP_MS WINDOW_MS TAIL_MS  sendmmsg round robin over many ports
+ *   mc-tx    GROUP PORT SIZE WARMUP_MS WINDOW_MS TAIL_MS gso|mmsg   multicast sender to GROUP:PORT,
+ *                                             bound to 127.0.0.1, IP_MULTICAST_IF 127.0.0.1, IP_MULTICAST_LOOP 1,
+ *                                             IP_MULTICAST_TTL 1; UDP_SEGMENT (64 per sendmsg) or sendmmsg (64 per call)
+ *   mc-rx    GROUP PORT MEMBERS WARMUP_MS WINDOW_MS   MEMBERS sockets (SO_REUSEADDR) bound to GROUP:PORT, each
+ *                                             joined on 127.0.0.1, in one thread: epoll + recvmmsg (64 per call)
+ *                                             on every readable member; count = deliveries to all members
+ *
+ * Multicast modes refuse a GROUP outside 239.255.0.0/16 and never send without IP_MULTICAST_IF set to
+ * 127.0.0.1 first (../shared/NETWORK-RULES.md): set before connect(), so the cached route is lo's.
  */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
@@ -22,6 +31,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/epoll.h>
 #include <sys/socket.h>
 #include <sys/time.h>
 #include <time.h>
@@ -155,6 +165,8 @@ static int rx(int argc, char **argv, int mmsg) {
 }
 
 /* Senders: flood for WARMUP+WINDOW+TAIL, report what was sent inside the window. */
+static int tx_loop(int fd, int size, long long warm, long long win, long long tail, int gso);
+
 static int tx(int argc, char **argv, int gso) {
   if (argc < 7) return 1;
   int port = atoi(argv[2]), size = atoi(argv[3]);
@@ -162,6 +174,11 @@ static int tx(int argc, char **argv, int gso) {
   int fd = udp_socket();
   struct sockaddr_in to = lo(port);
   if (connect(fd, (struct sockaddr *)&to, sizeof to) < 0) die("connect");
+  return tx_loop(fd, size, warm, win, tail, gso);
+}
+
+/* A connected socket floods for WARMUP+WINDOW+TAIL; reports what was sent inside the window. */
+static int tx_loop(int fd, int size, long long warm, long long win, long long tail, int gso) {
   int seg = gso ? (65507 / size < BATCH ? 65507 / size : BATCH) : BATCH;
   char *buf = calloc(seg, size);
   struct mmsghdr msgs[BATCH];
@@ -361,6 +378,125 @@ static int spray(int argc, char **argv) {
   return 0;
 }
 
+/* ------------------------------------------------------------------ multicast on 127.0.0.1 */
+
+static struct in_addr mc_group(const char *text) {
+  struct in_addr g;
+  if (inet_pton(AF_INET, text, &g) != 1 || (ntohl(g.s_addr) >> 16) != ((239u << 8) | 255u)) {
+    fprintf(stderr, "group %s: not in 239.255.0.0/16\n", text);
+    exit(2);
+  }
+  return g;
+}
+
+/* Every multicast socket: outgoing interface 127.0.0.1, loop on, TTL 1. */
+static void mc_pin(int fd) {
+  struct in_addr ifa;
+  ifa.s_addr = htonl(INADDR_LOOPBACK);
+  if (setsockopt(fd, IPPROTO_IP, IP_MULTICAST_IF, &ifa, sizeof ifa) < 0) die("IP_MULTICAST_IF");
+  unsigned char loop = 1, ttl = 1;
+  if (setsockopt(fd, IPPROTO_IP, IP_MULTICAST_LOOP, &loop, sizeof loop) < 0) die("IP_MULTICAST_LOOP");
+  if (setsockopt(fd, IPPROTO_IP, IP_MULTICAST_TTL, &ttl, sizeof ttl) < 0) die("IP_MULTICAST_TTL");
+}
+
+static int mc_tx(int argc, char **argv) {
+  if (argc < 9) return 1;
+  struct in_addr g = mc_group(argv[2]);
+  int port = atoi(argv[3]), size = atoi(argv[4]), gso = !strcmp(argv[8], "gso");
+  long long warm = atoll(argv[5]) * 1000000LL, win = atoll(argv[6]) * 1000000LL, tail = atoll(argv[7]) * 1000000LL;
+  int fd = udp_socket();
+  mc_pin(fd); /* before bind and connect: the route connect() caches is lo's */
+  struct sockaddr_in me = lo(0);
+  if (bind(fd, (struct sockaddr *)&me, sizeof me) < 0) die("bind");
+  struct sockaddr_in to = lo(port);
+  to.sin_addr = g;
+  if (connect(fd, (struct sockaddr *)&to, sizeof to) < 0) die("connect");
+  return tx_loop(fd, size, warm, win, tail, gso);
+}
+
+#define MAX_MEMBERS 64
+static int mc_rx(int argc, char **argv) {
+  if (argc < 7) return 1;
+  struct in_addr g = mc_group(argv[2]);
+  int port = atoi(argv[3]), members = atoi(argv[4]);
+  long long warm = atoll(argv[5]) * 1000000LL, win = atoll(argv[6]) * 1000000LL;
+  if (members < 1 || members > MAX_MEMBERS) return 1;
+  int ep = epoll_create1(0);
+  if (ep < 0) die("epoll_create1");
+  int fds[MAX_MEMBERS];
+  long long per[MAX_MEMBERS], per0[MAX_MEMBERS];
+  for (int m = 0; m < members; m++) {
+    int fd = udp_socket(), one = 1;
+    if (setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one) < 0) die("SO_REUSEADDR");
+    mc_pin(fd);
+    struct sockaddr_in a = lo(port);
+    a.sin_addr = g;
+    if (bind(fd, (struct sockaddr *)&a, sizeof a) < 0) die("bind");
+    struct ip_mreq mr;
+    mr.imr_multiaddr = g;
+    mr.imr_interface.s_addr = htonl(INADDR_LOOPBACK);
+    if (setsockopt(fd, IPPROTO_IP, IP_ADD_MEMBERSHIP, &mr, sizeof mr) < 0) die("IP_ADD_MEMBERSHIP");
+    struct epoll_event ev = {.events = EPOLLIN, .data.u32 = (uint32_t)m};
+    if (epoll_ctl(ep, EPOLL_CTL_ADD, fd, &ev) < 0) die("epoll_ctl");
+    fds[m] = fd;
+    per[m] = 0;
+  }
+  printf("READY\n");
+  fflush(stdout);
+  static char bufs[BATCH][BUFSZ];
+  struct mmsghdr msgs[BATCH];
+  struct iovec iov[BATCH];
+  for (int i = 0; i < BATCH; i++) {
+    iov[i].iov_base = bufs[i];
+    iov[i].iov_len = BUFSZ;
+    memset(&msgs[i], 0, sizeof msgs[i]);
+    msgs[i].msg_hdr.msg_iov = &iov[i];
+    msgs[i].msg_hdr.msg_iovlen = 1;
+  }
+  long long count = 0, bytes = 0, c0 = 0, b0 = 0, t0 = 0, start = 0, last = now_ns();
+  double cpu0 = 0;
+  int phase = 0;
+  struct epoll_event evs[MAX_MEMBERS];
+  for (;;) {
+    int ne = epoll_wait(ep, evs, MAX_MEMBERS, 100);
+    for (int e = 0; e < ne; e++) {
+      int m = (int)evs[e].data.u32;
+      int n = recvmmsg(fds[m], msgs, BATCH, MSG_DONTWAIT, NULL);
+      if (n > 0) {
+        count += n;
+        per[m] += n;
+        for (int i = 0; i < n; i++) bytes += msgs[i].msg_len;
+      }
+    }
+    long long t = now_ns();
+    if (ne > 0) last = t;
+    if (t - last > IDLE_LIMIT_NS) break;
+    if (phase == 0 && count > 0) {
+      phase = 1;
+      start = t;
+    } else if (phase == 1 && t - start >= warm) {
+      phase = 2;
+      t0 = t;
+      c0 = count;
+      b0 = bytes;
+      cpu0 = cpu_s();
+      for (int m = 0; m < members; m++) per0[m] = per[m];
+    } else if (phase == 2 && t - t0 >= win) {
+      long long lo_m = -1, hi_m = 0;
+      for (int m = 0; m < members; m++) {
+        long long d = per[m] - per0[m];
+        if (lo_m < 0 || d < lo_m) lo_m = d;
+        if (d > hi_m) hi_m = d;
+      }
+      printf("RESULT count=%lld bytes=%lld secs=%.6f cpu=%.6f memberMin=%lld memberMax=%lld\n", count - c0, bytes - b0,
+             (t - t0) / 1e9, cpu_s() - cpu0, lo_m, hi_m);
+      return 0;
+    }
+  }
+  printf("RESULT count=0 bytes=0 secs=0 cpu=0 error=idle\n");
+  return 3;
+}
+
 int main(int argc, char **argv) {
   if (argc < 2) return 1;
   const char *m = argv[1];
@@ -373,6 +509,8 @@ int main(int argc, char **argv) {
   if (!strcmp(m, "ping")) return ping(argc, argv);
   if (!strcmp(m, "pipe")) return pipe_client(argc, argv);
   if (!strcmp(m, "spray")) return spray(argc, argv);
+  if (!strcmp(m, "mc-tx")) return mc_tx(argc, argv);
+  if (!strcmp(m, "mc-rx")) return mc_rx(argc, argv);
   fprintf(stderr, "unknown mode %s\n", m);
   return 1;
 }

@@ -13,8 +13,8 @@ import org.junit.jupiter.api.Timeout;
 
 /**
  * The CI smoke run of the benchmark suite: its quick mode on a tiny count, on jdgram only (and
- * the C programs when gcc is there). It checks that the suite completes and prints its table;
- * it never checks a speed (benchmarks are figures, not tests).
+ * the C programs when gcc is there), multicast-fanout with 2 members. It checks that the suite
+ * completes and prints its table; it never checks a speed (benchmarks are figures, not tests).
  */
 class SuiteSmokeTest {
   @Test
@@ -40,7 +40,8 @@ class SuiteSmokeTest {
     try {
       Suite suite = new Suite();
       suite.parse(new String[] {"--quick", "--runs", "1", "--systems", "jdgram,c", "--workloads",
-          "rx-64,tx-64,pingpong", "--warmup", "100", "--window", "200", "--ping", "200", "--no-docs"});
+          "rx-64,tx-64,pingpong,multicast-fanout", "--members", "2", "--warmup", "100", "--window", "200", "--ping", "200",
+          "--no-docs"});
       suite.pingWarm = 50;
       rc = suite.runAll();
     } finally {
@@ -51,6 +52,9 @@ class SuiteSmokeTest {
     assertTrue(out.contains("Medians ("), out);
     assertTrue(out.lines().anyMatch(l -> l.startsWith("workload") && l.contains("jdgram linux")), out);
     assertTrue(out.lines().anyMatch(l -> l.startsWith("pingpong p50 us")), out);
+    if (out.contains("multicast-fanout c ")) { // the C multicast sender needs gcc
+      assertTrue(out.lines().anyMatch(l -> l.startsWith("multicast-fanout deliveries/s")), out);
+    }
     assertTrue(out.contains("Ratios jdgram/peer"), out);
   }
 }
