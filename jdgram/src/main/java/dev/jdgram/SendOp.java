@@ -45,6 +45,10 @@ final class SendOp implements QueuedOp, SendReq.Completion {
       }
       if (cs == ConnectState.DISCONNECTED) {
         ctx.execute(() -> complete(Errors.notConnected(), 0));
+      } else if (ctx.inLoop()) {
+        // Node sends to the connected peer at once, inside send() (no look-up to wait for):
+        // so does jdgram on the loop thread, without a task per datagram
+        submitNow();
       } else {
         ctx.execute(() -> submit(null));
       }
@@ -60,6 +64,20 @@ final class SendOp implements QueuedOp, SendReq.Completion {
             submit(dest);
           }
         });
+  }
+
+  /**
+   * {@link #submit} to the connected peer from inside the caller's {@code send()}: the rare
+   * refusals (no handle, the high-water mark) complete on the next tick, so that a callback
+   * never runs before {@code send()} has returned.
+   */
+  private void submitNow() {
+    UdpHandle h = socket.handle();
+    if (h == null || (long) h.blockedBytes() + data.remaining() > options.sendQueueHighWaterMark) {
+      ctx.nextTick(() -> submit(null));
+      return;
+    }
+    h.send(new SendReq(data, null, this));
   }
 
   /** On the loop thread. */
