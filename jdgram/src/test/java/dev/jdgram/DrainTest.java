@@ -99,6 +99,25 @@ class DrainTest {
   }
 
   @Test
+  void connectedRefusalOnTheLoopCompletesAfterSendReturns() throws IOException {
+    // on the loop thread a send to the connected peer reaches the handle inside send(); its
+    // refusal must still call back later, never from inside send()
+    int port = sink();
+    DgramSocket s = socket(SocketOptions.of("udp4").sendQueueHighWaterMark(100));
+    bind(s);
+    CompletableFuture<Void> connected = new CompletableFuture<>();
+    s.connect(port, "127.0.0.1", err -> connected.complete(null));
+    Probe.get(connected);
+    CompletableFuture<String> out = new CompletableFuture<>();
+    s.loop().execute(() -> {
+      boolean[] returned = {false};
+      s.send(new byte[200], (err, n) -> out.complete((returned[0] ? "after" : "inside") + "/" + (err == null ? "ok" : err.code())));
+      returned[0] = true;
+    });
+    assertEquals("after/ENOBUFS", Probe.get(out));
+  }
+
+  @Test
   void batchRefusedAtTheMarkIsEnobufsAndFollowedByOneDrain() throws IOException {
     int port = sink();
     DgramSocket s = socket(SocketOptions.of("udp4").sendQueueHighWaterMark(100));
