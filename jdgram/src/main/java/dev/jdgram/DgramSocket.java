@@ -1108,7 +1108,8 @@ public final class DgramSocket implements AutoCloseable {
 
   /**
    * @return the datagrams the kernel dropped because this socket's receive buffer was full
-   *     (SO_RXQ_OVFL), since bind; 0 before bind
+   *     (the socket's sk_drops, as SO_RXQ_OVFL reports it), since bind, current at the call;
+   *     0 before bind
    * @throws DgramException {@code ENOTSUP} on the nio transport, which cannot know,
    *     {@code ERR_SOCKET_DGRAM_NOT_RUNNING} after close
    */

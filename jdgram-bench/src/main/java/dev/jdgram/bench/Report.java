@@ -419,7 +419,7 @@ final class Report {
     b.append("\nColumns: **C** is the C `recvmmsg` receiver (rx), the `sendmmsg` sender (tx), the blocking ")
         .append("`recvfrom`/`sendto` echo server and ping client (pingpong, echo-pipelined); **C recvfrom** a ")
         .append("one-datagram-per-call receiver; **C as jdgram** the `recvmmsg` receiver with jdgram linux's socket set-up ")
-        .append("(32 per call, `IP_PKTINFO` and `SO_RXQ_OVFL` on, a control buffer per message); **C GSO** the `UDP_SEGMENT` sender. rx workloads are driven by the C ")
+        .append("of an `onDatagram` listener (16 per call, `IP_PKTINFO` on, a control buffer per message); **C GSO** the `UDP_SEGMENT` sender. rx workloads are driven by the C ")
         .append("GSO blaster (64 datagrams per `sendmsg`). tx-64 floods a C `recvmmsg` sink from a socket connected to it (every sender, as the C one; the kernel then skips a route lookup per datagram); *sent/s* is what the ")
         .append("sender handed to the kernel (Netty: written to the channel), *received at sink/s* what arrived. ")
         .append("**jdgram linux / nio** is `onMessage(byte[])` on receive and `send(byte[])` one datagram at a time ")

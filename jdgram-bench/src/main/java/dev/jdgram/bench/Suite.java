@@ -173,7 +173,7 @@ public final class Suite {
     if (has("c")) {
       l.add(new Sys("c", "c", cCmd("rx-mmsg", port, w, win), null));
       l.add(new Sys("c-recvfrom", "c", cCmd("rx-from", port, w, win), null));
-      // the C receiver with jdgram linux's socket set-up (32 per call, IP_PKTINFO, SO_RXQ_OVFL): the kernel's share
+      // the C receiver with jdgram linux's socket set-up (16 per call, IP_PKTINFO, as for onDatagram): the kernel's share
       l.add(new Sys("c-cmsg", "c", cCmd("rx-cmsg", port, w, win), null));
     }
     if (has("netty")) {

@@ -134,7 +134,7 @@ public sealed interface UdpHandle permits NioUdpHandle, LinuxUdpHandle, SimUdpHa
   default void wantRecvInfo() {}
 
   /**
-   * @return datagrams the kernel dropped because the receive buffer was full (SO_RXQ_OVFL), or
+   * @return datagrams the kernel dropped because the receive buffer was full (sk_drops), or
    *     -1 where the transport cannot know
    */
   default long receiveDrops() {

@@ -21,7 +21,11 @@ final class LinuxConstants {
   static final int SO_SNDBUF = 7;
   static final int SO_RCVBUF = 8;
   static final int SO_REUSEPORT = 15;
-  static final int SO_RXQ_OVFL = 40;
+  /** getsockopt only: the socket's memory counters, {@code u32[SK_MEMINFO_VARS]} (Linux 4.6+). */
+  static final int SO_MEMINFO = 55;
+  /** Index of sk_drops in SO_MEMINFO's array: datagrams the socket dropped (receive buffer full). */
+  static final int SK_MEMINFO_DROPS = 8;
+  static final int SK_MEMINFO_VARS = 9;
   static final int MSG_CTRUNC = 0x8;
   static final int MSG_TRUNC = 0x20;
   static final int MSG_DONTWAIT = 0x40;

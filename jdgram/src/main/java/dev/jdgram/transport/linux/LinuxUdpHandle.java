@@ -44,8 +44,10 @@ import java.util.Objects;
  * {@code recvmmsg}; a send goes to the kernel at once with {@code sendmsg} when nothing is
  * queued, else waits on the write queue, which is drained with {@code sendmmsg} on writability.
  *
- * <p>Every socket carries SO_RXQ_OVFL, so the datagrams the kernel dropped for want of receive
- * buffer space are counted.
+ * <p>The datagrams the kernel dropped for want of receive buffer space are read when asked for,
+ * from the socket's own counter (SO_MEMINFO's sk_drops, the number SO_RXQ_OVFL would stamp on
+ * every datagram): no control message per datagram, and the count is current even before the
+ * next datagram arrives.
  */
 public final class LinuxUdpHandle implements UdpHandle, EpollPoller.Watcher {
   /** libuv's cap on datagrams read per wake-up, so one busy socket cannot starve the others. */
@@ -66,7 +68,6 @@ public final class LinuxUdpHandle implements UdpHandle, EpollPoller.Watcher {
   private HandleListener listener;
   private boolean receiving;
   private boolean connected;
-  private volatile long drops;
   // The last sender, decoded once: a stream from one peer allocates no address per datagram.
   private final MemorySegment lastName = Arena.ofAuto().allocate(Structs.SOCKADDR_IN6_SIZE, 8);
   private int lastNameLen;
@@ -91,10 +92,31 @@ public final class LinuxUdpHandle implements UdpHandle, EpollPoller.Watcher {
     return fd >= 0;
   }
 
-  /** @return datagrams the kernel dropped because this socket's receive buffer was full */
+  /**
+   * @return datagrams the kernel dropped because this socket's receive buffer was full, since
+   *     bind; 0 without a socket; -1 (not supported) on a kernel without SO_MEMINFO's drop count
+   */
   @Override
   public long receiveDrops() {
-    return drops;
+    int s = fd;
+    if (s < 0) {
+      return 0;
+    }
+    try (Arena a = Arena.ofConfined()) {
+      int size = 4 * LinuxConstants.SK_MEMINFO_VARS;
+      MemorySegment v = a.allocate(size, 4);
+      MemorySegment len = a.allocate(4, 4);
+      len.set(INT, 0, size);
+      int r = Syscalls.getsockopt(Syscalls.threadCaptureState(), s, SOL_SOCKET, LinuxConstants.SO_MEMINFO, v, len);
+      if (r == Errno.ENOPROTOOPT || r == Errno.EINVAL) {
+        return -1;
+      }
+      check(r);
+      if (len.get(INT, 0) < size) {
+        return -1;
+      }
+      return v.get(INT, 4L * LinuxConstants.SK_MEMINFO_DROPS) & 0xffffffffL;
+    }
   }
 
   // ------------------------------------------------------------------ lifecycle
@@ -123,7 +145,6 @@ public final class LinuxUdpHandle implements UdpHandle, EpollPoller.Watcher {
       if (ipv6 && (flags & IPV6ONLY) != 0) {
         check(setInt(a, cs, s, IPPROTO_IPV6, LinuxConstants.IPV6_V6ONLY, 1));
       }
-      check(setInt(a, cs, s, SOL_SOCKET, LinuxConstants.SO_RXQ_OVFL, 1));
       if ((flags & GRO) != 0) {
         check(setInt(a, cs, s, LinuxConstants.IPPROTO_UDP, LinuxConstants.UDP_GRO, 1));
       }
@@ -418,9 +439,7 @@ public final class LinuxUdpHandle implements UdpHandle, EpollPoller.Watcher {
       }
       int level = c.get(INT, off + Structs.CMSG_LEVEL);
       int type = c.get(INT, off + Structs.CMSG_TYPE);
-      if (level == SOL_SOCKET && type == LinuxConstants.SO_RXQ_OVFL && len >= Structs.CMSG_HDR + 4) {
-        drops = c.get(INT, off + Structs.CMSG_HDR) & 0xffffffffL;
-      } else if (level == LinuxConstants.IPPROTO_UDP && type == LinuxConstants.UDP_GRO && len >= Structs.CMSG_HDR + 2) {
+      if (level == LinuxConstants.IPPROTO_UDP && type == LinuxConstants.UDP_GRO && len >= Structs.CMSG_HDR + 2) {
         groSize = len >= Structs.CMSG_HDR + 4
             ? c.get(INT, off + Structs.CMSG_HDR)
             : c.get(ValueLayout.JAVA_SHORT_UNALIGNED, off + Structs.CMSG_HDR) & 0xffff;

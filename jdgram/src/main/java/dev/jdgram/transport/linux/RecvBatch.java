@@ -15,7 +15,7 @@ import java.nio.ByteBuffer;
 final class RecvBatch {
   /** Each datagram's buffer: the largest UDP payload, rounded up. */
   static final int BUF_SIZE = 64 * 1024;
-  /** Control space per message: SO_RXQ_OVFL (4), IP(V6)_PKTINFO (12 / 20), UDP_GRO (4). */
+  /** Control space per message: IP(V6)_PKTINFO (12 / 20), UDP_GRO (4), with room to spare. */
   static final int CONTROL_SIZE = 128;
   private static final ValueLayout.OfInt INT = ValueLayout.JAVA_INT_UNALIGNED;
   private static final ValueLayout.OfLong LONG = ValueLayout.JAVA_LONG_UNALIGNED;
