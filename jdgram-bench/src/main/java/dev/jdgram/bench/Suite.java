@@ -45,7 +45,7 @@ public final class Suite {
   int runs = 3;
   int warmupMs = 1500;
   int windowMs = 3000;
-  int pingWarm = 5000;
+  int pingWarm = 30000; // long enough for C2 to finish: a compile in the window stalls a pinned peer for a tick (docs/performance.md)
   int pingCount = 20000;
   int sockets = 10000;
   String mode = "full";
