@@ -47,6 +47,8 @@ public final class SimUdpHandle implements UdpHandle {
   private final LoopContext ctx;
   private final World w;
   private final KHost host;
+  /** The ready list of this handle's loop: a delivery here wakes that loop. */
+  private final ReadySet ready;
   private final boolean ipv6;
   private final WriteQueue writeQueue;
   private final ArrayDeque<Rx> rxq = new ArrayDeque<>();
@@ -76,10 +78,11 @@ public final class SimUdpHandle implements UdpHandle {
   /** sk_err: an ICMP error waiting for the next receive or send. */
   private int pendingError;
 
-  SimUdpHandle(LoopContext ctx, World w, KHost host, boolean ipv6) {
+  SimUdpHandle(LoopContext ctx, World w, KHost host, ReadySet ready, boolean ipv6) {
     this.ctx = ctx;
     this.w = w;
     this.host = host;
+    this.ready = ready;
     this.ipv6 = ipv6;
     this.writeQueue = new WriteQueue(ctx);
     this.local = new InetSocketAddress(wildcard(), 0);
@@ -282,7 +285,7 @@ public final class SimUdpHandle implements UdpHandle {
       listener = Objects.requireNonNull(l);
       receiving = true;
       if (!rxq.isEmpty() || pendingError != 0) {
-        w.ready.add(this);
+        ready.add(this);
       }
     }
   }
@@ -326,7 +329,7 @@ public final class SimUdpHandle implements UdpHandle {
     rxq.add(new Rx(p, nic.index, ts));
     w.trace(p.tag, node(), Layer.SOCKET, "deliver", "queued on socket " + Prefix.format(local.getAddress()) + ":" + local.getPort() + " from " + Prefix.format(p.src) + ":" + p.srcPort + " via " + nic.name);
     if (receiving) {
-      w.ready.add(this);
+      ready.add(this);
     }
   }
 
@@ -334,7 +337,7 @@ public final class SimUdpHandle implements UdpHandle {
   void socketError(int errno) {
     pendingError = errno;
     if (receiving) {
-      w.ready.add(this);
+      ready.add(this);
     }
   }
 
@@ -394,7 +397,7 @@ public final class SimUdpHandle implements UdpHandle {
     }
     synchronized (w) {
       if (receiving && !closed && !rxq.isEmpty()) {
-        w.ready.add(this);
+        ready.add(this);
       }
     }
   }
@@ -509,7 +512,7 @@ public final class SimUdpHandle implements UdpHandle {
     Runnable sent = () -> {
       wmem -= ts;
       if (!writeQueue.isEmpty() && !closed) {
-        w.ready.add(this);
+        ready.add(this);
       }
     };
     if (mcast) {
@@ -796,7 +799,7 @@ public final class SimUdpHandle implements UdpHandle {
       hashed = false;
       rxq.clear();
       rmem = 0;
-      w.ready.remove(this);
+      ready.remove(this);
       ctx.nextTick(onClosed);
     }
   }
