@@ -299,7 +299,7 @@ public final class SimUdpHandle implements UdpHandle {
 
   /** Does a datagram that reached this host belong to this socket? (__udp4_lib_lookup / mcast). */
   boolean matches(Packet p, KNic nic, boolean multi) {
-    if (closed || !hashed || local.getPort() != p.dstPort || wrongFamily(p.dst)) {
+    if (closed || !hashed || local.getPort() != p.dstPort || (wrongFamily(p.dst) && !dualStackFor(p))) {
       return false;
     }
     InetAddress la = local.getAddress();
@@ -315,6 +315,19 @@ public final class SimUdpHandle implements UdpHandle {
       return m == null || m.sources == null || m.sources.contains(p.src);
     }
     return true;
+  }
+
+  /**
+   * An IPv4 datagram reaches a {@code udp6} socket bound to {@code ::} without IPV6_V6ONLY, as
+   * on Linux (the application sees the sender as {@code ::ffff:a.b.c.d}).
+   */
+  private boolean dualStackFor(Packet p) {
+    return ipv6 && !p.v6() && (flags & IPV6ONLY) == 0 && local.getAddress().isAnyLocalAddress() && remote == null;
+  }
+
+  /** @return true for a socket of the datagram's own family (Linux prefers it: compute_score) */
+  boolean sameFamily(Packet p) {
+    return ipv6 == p.v6();
   }
 
   /** The kernel queues a datagram on this socket, or drops it when the buffer is full. */
@@ -515,7 +528,11 @@ public final class SimUdpHandle implements UdpHandle {
         ready.add(this);
       }
     };
-    if (mcast) {
+    if (mcast && path.nic().loopback) {
+      // Out of lo, Linux uses ip_output, not ip_mc_output (__mkroute_output: IFF_LOOPBACK): no
+      // IP_MULTICAST_LOOP copy and no TTL 0 rule; the one frame lo loops back is the one copy
+      p.dstMac = Packet.multicastMac(da);
+    } else if (mcast) {
       KNic.Group g = path.nic().groups.get(da);
       if (mcastLoop && g != null && g.allows(src)) {
         host.loopback(p.copy(), path.nic()); // IP_MULTICAST_LOOP: a member on this host gets a copy
