@@ -39,12 +39,16 @@ final class RealTimePoller implements Poller {
           woken = false;
           return 0;
         }
-        long waitNanos = Math.min(deadline, w.nextEventNanoTime()) - System.nanoTime();
-        if (timeoutMillis == 0 || waitNanos <= 0) {
+        long now = System.nanoTime();
+        long next = w.nextEventNanoTime();
+        if (next <= now) {
+          continue; // an event fell due while the others ran (one they scheduled): run it now
+        }
+        if (timeoutMillis == 0 || deadline <= now) {
           return 0;
         }
         try {
-          TimeUnit.NANOSECONDS.timedWait(w, Math.min(waitNanos, TimeUnit.DAYS.toNanos(1)));
+          TimeUnit.NANOSECONDS.timedWait(w, Math.min(Math.min(deadline, next) - now, TimeUnit.DAYS.toNanos(1)));
         } catch (InterruptedException e) {
           Thread.currentThread().interrupt();
           return 0;
