@@ -9,10 +9,8 @@ import dev.jdgram.loop.EventLoop;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.net.InetSocketAddress;
-import java.net.StandardProtocolFamily;
 import java.nio.ByteBuffer;
 import java.nio.ReadOnlyBufferException;
-import java.nio.channels.DatagramChannel;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
@@ -32,7 +30,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 class InPlaceReceiveTest {
   private final List<DgramSocket> sockets = new ArrayList<>();
   private final List<EventLoop> loops = new ArrayList<>();
-  private final List<DatagramChannel> channels = new ArrayList<>();
+  private final List<Peer> channels = new ArrayList<>();
 
   @AfterEach
   void closeAll() throws IOException {
@@ -44,7 +42,7 @@ class InPlaceReceiveTest {
     for (EventLoop l : loops) {
       l.close();
     }
-    for (DatagramChannel c : channels) {
+    for (Peer c : channels) {
       c.close();
     }
   }
@@ -62,10 +60,9 @@ class InPlaceReceiveTest {
     return Probe.get(port);
   }
 
-  private DatagramChannel sender(boolean v6) throws IOException {
-    DatagramChannel c = DatagramChannel.open(v6 ? StandardProtocolFamily.INET6 : StandardProtocolFamily.INET);
+  private Peer sender(boolean v6) throws IOException {
+    Peer c = Peer.open(v6 ? "::1" : "127.0.0.1");
     channels.add(c);
-    c.bind(new InetSocketAddress(v6 ? "::1" : "127.0.0.1", 0));
     return c;
   }
 
@@ -85,7 +82,7 @@ class InPlaceReceiveTest {
     s.onDatagram(d -> seen.add(new Copy(d.toByteArray(), d.size(), d.address(), d.port(), d.family(),
         d.data().position(), d.data().limit())));
     int port = bind(s, "127.0.0.1");
-    DatagramChannel tx = sender(false);
+    Peer tx = sender(false);
     byte[] msg = pattern(size, size);
     tx.send(ByteBuffer.wrap(msg), new InetSocketAddress("127.0.0.1", port));
     Copy c = Probe.take(seen);
@@ -106,7 +103,7 @@ class InPlaceReceiveTest {
     s.onDatagram(d -> seen.add(new Copy(d.toByteArray(), d.size(), d.address(), d.port(), d.family(),
         d.data().position(), d.data().limit())));
     int port = bind(s, "::1");
-    DatagramChannel tx = sender(true);
+    Peer tx = sender(true);
     byte[] msg = pattern(size, size + 1);
     tx.send(ByteBuffer.wrap(msg), new InetSocketAddress("::1", port));
     Copy c = Probe.take(seen);
@@ -153,7 +150,7 @@ class InPlaceReceiveTest {
       seen.add(b.position() + ":" + all.length + ":" + all[0] + ":" + all[all.length - 1] + ":" + d.size());
     });
     int port = bind(s, "127.0.0.1");
-    DatagramChannel tx = sender(false);
+    Peer tx = sender(false);
     for (int i = 1; i <= 3; i++) {
       byte[] msg = new byte[10 * i];
       msg[0] = (byte) i;
@@ -184,7 +181,7 @@ class InPlaceReceiveTest {
       both.incrementAndGet();
     });
     int port = bind(s, "127.0.0.1");
-    DatagramChannel tx = sender(false);
+    Peer tx = sender(false);
     List<byte[]> sent = new ArrayList<>();
     for (int i = 0; i < n; i++) {
       byte[] msg = pattern(1 + (i * 37) % 1200, i);
@@ -219,7 +216,7 @@ class InPlaceReceiveTest {
     BlockingQueue<RemoteInfo> seen = Probe.queue();
     s.onDatagram(d -> seen.add(d.remoteInfo()));
     int port = bind(s, "127.0.0.1");
-    DatagramChannel tx = sender(false);
+    Peer tx = sender(false);
     tx.send(ByteBuffer.wrap(new byte[5]), new InetSocketAddress("127.0.0.1", port));
     RemoteInfo r = Probe.take(seen);
     assertEquals(new RemoteInfo("127.0.0.1", "IPv4", ((InetSocketAddress) tx.getLocalAddress()).getPort(), 5), r);
@@ -257,7 +254,7 @@ class InPlaceReceiveTest {
       }
     });
     int port = bind(s, "127.0.0.1");
-    DatagramChannel tx = sender(false);
+    Peer tx = sender(false);
     InetSocketAddress dest = new InetSocketAddress("127.0.0.1", port);
     ByteBuffer msg = ByteBuffer.allocateDirect(64);
     msg.put(0, (byte) 1);

@@ -139,6 +139,7 @@ class JvmLifetimeTest {
 
   @Test
   void referencedBoundSocketKeepsTheJvmAliveUntilItCloses() throws Exception {
+    OnTransport.skipOnSim("the child JVM has its own simulated world, which this JVM's real socket cannot reach");
     try (Child child = new Child(RefSocketMain.class);
          java.net.DatagramSocket sender = new java.net.DatagramSocket(0, loopback())) {
       String line = child.expectLine("port ", START_MS);

@@ -9,9 +9,7 @@ import dev.jdgram.loop.EventLoop;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.NetworkInterface;
-import java.net.StandardProtocolFamily;
 import java.nio.ByteBuffer;
-import java.nio.channels.DatagramChannel;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.BlockingQueue;
@@ -30,7 +28,7 @@ import org.junit.jupiter.api.Timeout;
 class LinuxFeaturesTest {
   private final List<DgramSocket> sockets = new ArrayList<>();
   private final List<EventLoop> loops = new ArrayList<>();
-  private final List<DatagramChannel> channels = new ArrayList<>();
+  private final List<Peer> channels = new ArrayList<>();
 
   static boolean linux() {
     return "linux".equals(System.getProperty("jdgram.transport"));
@@ -46,7 +44,7 @@ class LinuxFeaturesTest {
     for (EventLoop l : loops) {
       l.close();
     }
-    for (DatagramChannel c : channels) {
+    for (Peer c : channels) {
       c.close();
     }
   }
@@ -64,12 +62,12 @@ class LinuxFeaturesTest {
     return Probe.get(port);
   }
 
-  private DatagramChannel channel(boolean v6, String bindTo) throws IOException {
-    DatagramChannel c = DatagramChannel.open(v6 ? StandardProtocolFamily.INET6 : StandardProtocolFamily.INET);
+  private Peer channel(boolean v6, String bindTo) throws IOException {
+    Peer c = Peer.open(bindTo);
     channels.add(c);
-    c.bind(new InetSocketAddress(bindTo, 0));
     return c;
   }
+
 
   /** What onDatagram saw: destination address, interface index, sender. */
   record Seen(String local, int ifindex, String from, String family) {}
@@ -86,7 +84,7 @@ class LinuxFeaturesTest {
   void setTtl64WorksOnLinuxUdp4() {
     DgramSocket s = socket(SocketOptions.of("udp4"));
     bind(s, "127.0.0.1");
-    if (linux()) {
+    if (!OnTransport.nio()) { // linux, and the simulated kernel, set IP_TTL
       assertEquals(64, s.setTTL(64));
       assertEquals(1, s.setTTL(1));
       assertEquals(255, s.setTTL(255));
@@ -103,7 +101,7 @@ class LinuxFeaturesTest {
   void setTtl64WorksOnLinuxUdp6() {
     DgramSocket s = socket(SocketOptions.of("udp6"));
     bind(s, "::1");
-    if (linux()) {
+    if (!OnTransport.nio()) { // linux, and the simulated kernel, set IP_TTL
       assertEquals(64, s.setTTL(64));
       assertEquals("EINVAL", assertThrows(DgramException.class, () -> s.setTTL(0)).code());
     } else {
@@ -113,8 +111,8 @@ class LinuxFeaturesTest {
 
   @Test
   void setTtlThenSendStillDelivers() throws Exception {
-    Assumptions.assumeTrue(linux(), "setTTL is ENOTSUP on nio (covered above)");
-    DatagramChannel rx = channel(false, "127.0.0.1");
+    Assumptions.assumeFalse(OnTransport.nio(), "setTTL is ENOTSUP on nio (covered above)");
+    Peer rx = channel(false, "127.0.0.1");
     DgramSocket s = socket(SocketOptions.of("udp4"));
     bind(s, "127.0.0.1");
     s.setTTL(64);
@@ -129,7 +127,6 @@ class LinuxFeaturesTest {
         });
     assertEquals(3, Probe.get(sent));
     ByteBuffer b = ByteBuffer.allocate(16);
-    rx.configureBlocking(true);
     rx.receive(b);
     assertEquals(3, b.position());
   }
@@ -142,7 +139,7 @@ class LinuxFeaturesTest {
     BlockingQueue<Seen> seen = Probe.queue();
     s.onDatagram(d -> seen.add(new Seen(d.localAddress(), d.interfaceIndex(), d.address(), d.family())));
     int port = bind(s, bindAll);
-    DatagramChannel tx = channel("udp6".equals(sockType), senderAddr);
+    Peer tx = channel("udp6".equals(sockType), senderAddr);
     tx.send(ByteBuffer.wrap(new byte[] {42}), new InetSocketAddress(destAddr, port));
     return Probe.take(seen);
   }
@@ -152,7 +149,7 @@ class LinuxFeaturesTest {
     int lo = loopbackIndex();
     Seen d = receiveOneVia("udp4", "0.0.0.0", "127.0.0.1", "127.0.0.2");
     assertEquals("127.0.0.1", d.from());
-    if (linux()) {
+    if (!OnTransport.nio()) { // linux, and the simulated kernel, tell the destination
       assertEquals("127.0.0.2", d.local());
       assertEquals(lo, d.ifindex());
     } else {
@@ -165,7 +162,7 @@ class LinuxFeaturesTest {
   void pktinfoTellsDestination127001OnWildcardSocket() throws Exception {
     int lo = loopbackIndex();
     Seen d = receiveOneVia("udp4", "0.0.0.0", "127.0.0.1", "127.0.0.1");
-    if (linux()) {
+    if (!OnTransport.nio()) { // linux, and the simulated kernel, tell the destination
       assertEquals("127.0.0.1", d.local());
       assertEquals(lo, d.ifindex());
     } else {
@@ -177,12 +174,12 @@ class LinuxFeaturesTest {
   @Test
   void pktinfoAlternatesBetweenDestinations() throws Exception {
     // the transport caches the last decoded destination: it must notice a change
-    Assumptions.assumeTrue(linux(), "PKTINFO is linux-only; nio's null/-1 is covered above");
+    Assumptions.assumeFalse(OnTransport.nio(), "PKTINFO is not on nio; nio's null/-1 is covered above");
     DgramSocket s = socket(SocketOptions.of("udp4"));
     BlockingQueue<String> seen = Probe.queue();
     s.onDatagram(d -> seen.add(d.localAddress() + "/" + d.toByteArray()[0]));
     int port = bind(s, "0.0.0.0");
-    DatagramChannel tx = channel(false, "127.0.0.1");
+    Peer tx = channel(false, "127.0.0.1");
     for (int i = 0; i < 6; i++) {
       String dest = i % 2 == 0 ? "127.0.0.1" : "127.0.0.2";
       tx.send(ByteBuffer.wrap(new byte[] {(byte) i}), new InetSocketAddress(dest, port));
@@ -196,7 +193,7 @@ class LinuxFeaturesTest {
     Seen d = receiveOneVia("udp6", "::", "::1", "::1");
     assertEquals("::1", d.from());
     assertEquals("IPv6", d.family());
-    if (linux()) {
+    if (!OnTransport.nio()) { // linux, and the simulated kernel, tell the destination
       assertEquals("::1", d.local());
       assertEquals(lo, d.ifindex());
     } else {
@@ -244,7 +241,7 @@ class LinuxFeaturesTest {
 
   @Test
   void recvDropCountIsEnotsupOnNio() {
-    Assumptions.assumeFalse(linux(), "linux counts drops (tests below)");
+    Assumptions.assumeTrue(OnTransport.nio(), "linux and the simulated kernel count drops (tests below)");
     DgramSocket s = socket(SocketOptions.of("udp4"));
     bind(s, "127.0.0.1");
     DgramException e = assertThrows(DgramException.class, s::getRecvDropCount);
@@ -253,14 +250,14 @@ class LinuxFeaturesTest {
 
   @Test
   void recvDropCountIsZeroBeforeAnyDrop() throws Exception {
-    Assumptions.assumeTrue(linux(), "ENOTSUP on nio (covered above)");
+    Assumptions.assumeFalse(OnTransport.nio(), "ENOTSUP on nio (covered above)");
     DgramSocket s = socket(SocketOptions.of("udp4"));
     assertEquals(0, s.getRecvDropCount(), "before bind");
     AtomicInteger got = new AtomicInteger();
     int port = bind(s, "127.0.0.1");
     s.onDatagram(d -> got.incrementAndGet());
     assertEquals(0, s.getRecvDropCount(), "after bind");
-    DatagramChannel tx = channel(false, "127.0.0.1");
+    Peer tx = channel(false, "127.0.0.1");
     for (int i = 0; i < 10; i++) {
       tx.send(ByteBuffer.wrap(new byte[] {1}), new InetSocketAddress("127.0.0.1", port));
     }
@@ -274,7 +271,7 @@ class LinuxFeaturesTest {
 
   @Test
   void recvDropCountCountsWhatTheKernelDropped() throws Exception {
-    Assumptions.assumeTrue(linux(), "ENOTSUP on nio (covered above)");
+    Assumptions.assumeFalse(OnTransport.nio(), "ENOTSUP on nio (covered above)");
     EventLoop loop = EventLoop.create();
     loops.add(loop);
     loop.start();
@@ -294,7 +291,7 @@ class LinuxFeaturesTest {
       }
     });
     Probe.get(blocked);
-    DatagramChannel tx = channel(false, "127.0.0.1");
+    Peer tx = channel(false, "127.0.0.1");
     InetSocketAddress dest = new InetSocketAddress("127.0.0.1", port);
     final int burst = 2_000;
     long t0 = System.nanoTime();

@@ -10,7 +10,6 @@ import dev.jdgram.loop.EventLoop;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
-import java.nio.channels.DatagramChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -38,7 +37,7 @@ import org.junit.jupiter.api.Timeout;
 class NativeSafetyTest {
   private final List<DgramSocket> sockets = new ArrayList<>();
   private final List<EventLoop> loops = new ArrayList<>();
-  private final List<DatagramChannel> channels = new ArrayList<>();
+  private final List<Peer> channels = new ArrayList<>();
 
   @AfterEach
   void closeAll() throws IOException {
@@ -50,7 +49,7 @@ class NativeSafetyTest {
     for (EventLoop l : loops) {
       l.close();
     }
-    for (DatagramChannel c : channels) {
+    for (Peer c : channels) {
       c.close();
     }
   }
@@ -68,10 +67,9 @@ class NativeSafetyTest {
     return s;
   }
 
-  private DatagramChannel channel() throws IOException {
-    DatagramChannel c = DatagramChannel.open();
+  private Peer channel() throws IOException {
+    Peer c = Peer.open("127.0.0.1");
     channels.add(c);
-    c.bind(new InetSocketAddress("127.0.0.1", 0));
     return c;
   }
 
@@ -82,7 +80,7 @@ class NativeSafetyTest {
     return Probe.get(port);
   }
 
-  private static int port(DatagramChannel c) throws IOException {
+  private static int port(Peer c) throws IOException {
     return ((InetSocketAddress) c.getLocalAddress()).getPort();
   }
 
@@ -113,9 +111,9 @@ class NativeSafetyTest {
     final int singles = 4;
     final int opsPerRound = singles + 1;
     EventLoop loop = loop();
-    DatagramChannel sink = channel();
+    Peer sink = channel();
     int sinkPort = port(sink);
-    DatagramChannel blaster = channel();
+    Peer blaster = channel();
     AtomicInteger target = new AtomicInteger(-1);
     AtomicBoolean stop = new AtomicBoolean();
     AtomicLong blasted = new AtomicLong();
@@ -291,7 +289,7 @@ class NativeSafetyTest {
       sleep(200);
     });
     Probe.get(held);
-    DatagramChannel tx = channel();
+    Peer tx = channel();
     for (int i = 0; i < 50; i++) {
       tx.send(ByteBuffer.allocate(300), new InetSocketAddress("127.0.0.1", port));
     }
@@ -309,7 +307,7 @@ class NativeSafetyTest {
     // a batch sent and the socket closed in the same loop task: the batch callback comes once,
     // after which the batch can be closed (its memory is no longer the kernel's)
     EventLoop loop = loop();
-    DatagramChannel sink = channel();
+    Peer sink = channel();
     int sinkPort = port(sink);
     for (int round = 0; round < 200; round++) {
       DgramSocket s = Dgram.createSocket(SocketOptions.of("udp4").loop(loop));

@@ -10,7 +10,6 @@ import dev.jdgram.loop.EventLoop;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
-import java.nio.channels.DatagramChannel;
 import java.util.ArrayList;
 import java.util.BitSet;
 import java.util.List;
@@ -82,10 +81,8 @@ class ReceivePathTest {
     assertEquals(msg.length, Probe.get(sent));
   }
 
-  private static DatagramChannel blockingChannelOnLoopback() throws IOException {
-    DatagramChannel ch = DatagramChannel.open();
-    ch.bind(new InetSocketAddress("127.0.0.1", 0));
-    return ch;
+  private static Peer blockingChannelOnLoopback() throws IOException {
+    return Peer.open("127.0.0.1");
   }
 
   record Got(byte[] msg, RemoteInfo rinfo) {}
@@ -144,7 +141,7 @@ class ReceivePathTest {
     });
     int port = Probe.bindLoopback(r, false);
     r.setRecvBufferSize(2 * 1024 * 1024); // room for the whole burst: nothing dropped by the kernel
-    try (DatagramChannel ch = blockingChannelOnLoopback()) {
+    try (Peer ch = blockingChannelOnLoopback()) {
       InetSocketAddress to = new InetSocketAddress("127.0.0.1", port);
       ByteBuffer buf = ByteBuffer.allocate(size);
       for (int index = 0; index < count; index++) {
@@ -198,7 +195,7 @@ class ReceivePathTest {
     Thread flooder = Thread.ofPlatform().name("flooder").start(() -> {
       // Bounded in count and in time; stops by itself.
       long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(6);
-      try (DatagramChannel ch = blockingChannelOnLoopback()) {
+      try (Peer ch = blockingChannelOnLoopback()) {
         InetSocketAddress to = new InetSocketAddress("127.0.0.1", floodPort);
         ByteBuffer buf = ByteBuffer.allocate(16);
         for (int i = 0; i < 5_000_000 && flooding.get() && System.nanoTime() < deadline; i++) {
@@ -218,7 +215,7 @@ class ReceivePathTest {
       }
       assertTrue(floodReceived.get() >= 200, "the flooded socket was not served: " + floodReceived.get());
       assertTrue(flooding.get(), "the flood ended too early to test anything");
-      try (DatagramChannel ch = blockingChannelOnLoopback()) {
+      try (Peer ch = blockingChannelOnLoopback()) {
         InetSocketAddress to = new InetSocketAddress("127.0.0.1", otherPort);
         for (int i = 0; i < quiet; i++) {
           ch.send(ByteBuffer.wrap(new byte[] {(byte) i}), to);

@@ -10,7 +10,6 @@ import dev.jdgram.loop.EventLoop;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
-import java.nio.channels.DatagramChannel;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -68,21 +67,19 @@ class SocketGroupTest {
       });
       int port = g.bind(0, "127.0.0.1");
       Set<Thread> loopThreads = Set.of(threadOf(g.loops().get(0)), threadOf(g.loops().get(1)));
-      List<DatagramChannel> senders = new ArrayList<>();
+      List<Peer> senders = new ArrayList<>();
       try {
         for (int f = 0; f < flows; f++) {
-          DatagramChannel c = DatagramChannel.open();
-          senders.add(c);
-          c.bind(new InetSocketAddress("127.0.0.1", 0));
+          senders.add(Peer.open("127.0.0.1"));
         }
         InetSocketAddress dest = new InetSocketAddress("127.0.0.1", port);
         for (int i = 0; i < perFlow; i++) {
-          for (DatagramChannel c : senders) {
+          for (Peer c : senders) {
             c.send(ByteBuffer.allocate(4).putInt(0, i), dest);
           }
         }
       } finally {
-        for (DatagramChannel c : senders) {
+        for (Peer c : senders) {
           c.close();
         }
       }

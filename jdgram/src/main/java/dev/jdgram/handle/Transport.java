@@ -2,6 +2,7 @@ package dev.jdgram.handle;
 
 import dev.jdgram.transport.linux.LinuxTransport;
 import dev.jdgram.transport.nio.NioTransport;
+import dev.jdgram.transport.sim.RealTimeSimTransport;
 import dev.jdgram.transport.sim.SimTransport;
 import java.util.Locale;
 
@@ -9,7 +10,7 @@ import java.util.Locale;
  * One way of reaching the network: it makes the loop's poller and the UDP handles that live on
  * it. Chosen once per loop, from the system property {@code jdgram.transport}.
  */
-public sealed interface Transport permits NioTransport, LinuxTransport, SimTransport {
+public sealed interface Transport permits NioTransport, LinuxTransport, SimTransport, RealTimeSimTransport {
   /** @return the transport's name, as {@code jdgram.transport} spells it */
   String name();
 
@@ -39,7 +40,8 @@ public sealed interface Transport permits NioTransport, LinuxTransport, SimTrans
 
   /**
    * The transport named by the system property {@code jdgram.transport}: {@code linux} (the
-   * default on Linux x86_64 and aarch64) or {@code nio} (the default elsewhere).
+   * default on Linux x86_64 and aarch64), {@code nio} (the default elsewhere) or {@code sim}
+   * (the simulated kernel: one process-wide host with a loopback interface, on real time).
    *
    * @throws IllegalArgumentException for an unknown name, or {@code linux} where it cannot run
    */
@@ -54,9 +56,10 @@ public sealed interface Transport permits NioTransport, LinuxTransport, SimTrans
         }
         yield LinuxTransport.INSTANCE;
       }
+      case "sim" -> RealTimeSimTransport.INSTANCE;
       case "" -> LinuxTransport.supported() ? LinuxTransport.INSTANCE : NioTransport.INSTANCE;
       default -> throw new IllegalArgumentException(
-          "jdgram.transport=" + name + " is not a transport of this build (known: linux, nio)");
+          "jdgram.transport=" + name + " is not a transport of this build (known: linux, nio, sim)");
     };
   }
 }

@@ -12,10 +12,10 @@ import static org.junit.jupiter.api.Assertions.fail;
 import dev.jdgram.Dgram;
 import dev.jdgram.DgramException;
 import dev.jdgram.DgramSocket;
+import dev.jdgram.Peer;
 import dev.jdgram.SocketOptions;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
-import java.net.DatagramPacket;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
@@ -195,15 +195,16 @@ class EventLoopTest {
     return get(port, "listening");
   }
 
-  private java.net.DatagramSocket plainSender() throws Exception {
-    java.net.DatagramSocket sender = new java.net.DatagramSocket(0, LOOPBACK);
+  /** A blocking socket outside the loops under test (a real one; on the simulation, see Peer). */
+  private Peer plainSender() throws Exception {
+    Peer sender = Peer.open("127.0.0.1");
     closeables.add(sender);
     return sender;
   }
 
-  private static void sendTo(java.net.DatagramSocket sender, int port, String text) throws Exception {
+  private static void sendTo(Peer sender, int port, String text) throws Exception {
     byte[] b = text.getBytes(StandardCharsets.UTF_8);
-    sender.send(new DatagramPacket(b, b.length, LOOPBACK, port));
+    sender.send(java.nio.ByteBuffer.wrap(b), new java.net.InetSocketAddress(LOOPBACK, port));
   }
 
   private static void assertInvalidState(Executable call) {
@@ -422,7 +423,7 @@ class EventLoopTest {
       loop.setImmediate(() -> order.add(tag + ":immediate"));
     });
     int port = bindLoopback(server);
-    java.net.DatagramSocket sender = plainSender();
+    Peer sender = plainSender();
     for (int i = 0; i < 5; i++) {
       sendTo(sender, port, "m" + i);
       assertEquals("m" + i + ":immediate", take(order, "the immediate"));
@@ -637,7 +638,7 @@ class EventLoopTest {
       loop.runNoWait();
     }
     assertTrue(port.get() > 0, "the socket did not start listening");
-    java.net.DatagramSocket sender = plainSender();
+    Peer sender = plainSender();
     Thread later = Thread.ofPlatform().daemon(true).start(() -> {
       try {
         Thread.sleep(200);
@@ -833,12 +834,12 @@ class EventLoopTest {
   void closeCompletesASendQueuedOnItsSocketExactlyOnce() throws Exception {
     EventLoop loop = newLoop();
     loop.start();
-    java.net.DatagramSocket receiver = plainSender();
+    Peer receiver = plainSender();
     DgramSocket s = socketOn(loop);
     s.onError(e -> {}); // an error here is expected and fine
     AtomicInteger callbacks = new AtomicInteger();
     CountDownLatch called = new CountDownLatch(1);
-    s.send("x", receiver.getLocalPort(), "127.0.0.1", (err, bytes) -> {
+    s.send("x", receiver.port(), "127.0.0.1", (err, bytes) -> {
       callbacks.incrementAndGet();
       called.countDown();
     });
@@ -1029,7 +1030,7 @@ class EventLoopTest {
       }
     });
     int port = bindLoopback(s);
-    java.net.DatagramSocket sender = plainSender();
+    Peer sender = plainSender();
     sendTo(sender, port, "throw");
     assertEquals("throw", take(got, "the first datagram"));
     assertEquals("listener", take(rec.errors, "the listener's exception").getMessage());

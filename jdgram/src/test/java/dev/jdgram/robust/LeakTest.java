@@ -10,9 +10,7 @@ import dev.jdgram.SocketOptions;
 import dev.jdgram.loop.EventLoop;
 import java.io.IOException;
 import java.net.InetSocketAddress;
-import java.net.StandardProtocolFamily;
 import java.nio.ByteBuffer;
-import java.nio.channels.DatagramChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -211,8 +209,8 @@ class LeakTest {
 
       long sent = 0;
       byte[] payload = new byte[512];
-      try (DatagramChannel out = DatagramChannel.open(StandardProtocolFamily.INET)) {
-        out.connect(new InetSocketAddress("127.0.0.1", p));
+      InetSocketAddress dest = new InetSocketAddress("127.0.0.1", p);
+      try (dev.jdgram.Peer out = dev.jdgram.Peer.open("127.0.0.1")) {
         ByteBuffer buf = ByteBuffer.wrap(payload);
         long start = System.nanoTime();
         floodStart.set(start);
@@ -220,7 +218,7 @@ class LeakTest {
         while (sent < 3_000_000 && System.nanoTime() < deadline) {
           buf.clear();
           try {
-            out.write(buf);
+            out.send(buf, dest);
           } catch (IOException refusedOrFull) {
             // ECONNREFUSED cannot happen (the receiver is open); ENOBUFS: try again
           }

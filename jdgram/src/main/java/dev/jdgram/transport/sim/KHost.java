@@ -385,7 +385,8 @@ public final class KHost {
       if (!s.matches(p, nic, false)) {
         continue;
       }
-      int score = (s.remote != null ? 4 : 0) + (s.local.getAddress().isAnyLocalAddress() ? 0 : 2);
+      // connected beats bound-to-address beats wildcard; the datagram's own family breaks a tie
+      int score = (s.remote != null ? 8 : 0) + (s.local.getAddress().isAnyLocalAddress() ? 0 : 4) + (s.sameFamily(p) ? 1 : 0);
       if (score > bestScore) {
         bestScore = score;
         best = s;

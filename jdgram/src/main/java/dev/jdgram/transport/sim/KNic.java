@@ -85,7 +85,9 @@ public final class KNic {
 
   boolean owns(InetAddress a) {
     for (Prefix p : addresses) {
-      if (p.address().equals(a)) {
+      // lo owns its whole prefix, as Linux's "local 127.0.0.0/8 dev lo" route does: 127.0.0.2
+      // can be bound and sent to without being configured
+      if (p.address().equals(a) || (loopback && p.contains(a))) {
         return true;
       }
     }
@@ -142,6 +144,13 @@ public final class KNic {
 
   /** Puts a frame on the cable; {@code sent} runs when it has left the transmit queue. */
   void transmit(Packet p, Runnable sent) {
+    if (loopback) {
+      // loopback_xmit: the frame comes straight back in on lo (IP then checks membership)
+      host.w.trace(p.tag, host.name + "/" + name, Layer.NIC, "loop", "looped back by lo");
+      host.w.after(0, () -> host.ipInput(this, p, true));
+      sent.run();
+      return;
+    }
     if (link == null) {
       host.w.trace(p.tag, host.name + "/" + name, Layer.LINK, "drop", "interface has no link");
       sent.run();

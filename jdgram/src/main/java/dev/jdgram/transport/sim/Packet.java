@@ -233,8 +233,9 @@ public final class Packet {
   /** @return the Ethernet frame, with IPv4 header, UDP, IGMP and ICMPv6 checksums computed */
   public byte[] toFrame() {
     ByteArrayOutputStream out = new ByteArrayOutputStream(wireSize());
-    out.writeBytes(dstMac);
-    out.writeBytes(srcMac);
+    // a packet delivered through lo never got MACs: lo's are all zero, as on Linux
+    out.writeBytes(dstMac != null ? dstMac : new byte[6]);
+    out.writeBytes(srcMac != null ? srcMac : new byte[6]);
     byte[] s = src.getAddress();
     byte[] d = dst.getAddress();
     byte[] l4;

@@ -46,6 +46,6 @@ public final class SimTransport implements Transport {
     if (k == null) {
       throw new IllegalArgumentException("host " + host.name() + " is not on this loop's simulated network");
     }
-    return new SimUdpHandle(ctx, world, k, ipv6);
+    return new SimUdpHandle(ctx, world, k, world.ready, ipv6);
   }
 }

@@ -47,6 +47,8 @@ public final class SimUdpHandle implements UdpHandle {
   private final LoopContext ctx;
   private final World w;
   private final KHost host;
+  /** The ready list of this handle's loop: a delivery here wakes that loop. */
+  private final ReadySet ready;
   private final boolean ipv6;
   private final WriteQueue writeQueue;
   private final ArrayDeque<Rx> rxq = new ArrayDeque<>();
@@ -76,10 +78,11 @@ public final class SimUdpHandle implements UdpHandle {
   /** sk_err: an ICMP error waiting for the next receive or send. */
   private int pendingError;
 
-  SimUdpHandle(LoopContext ctx, World w, KHost host, boolean ipv6) {
+  SimUdpHandle(LoopContext ctx, World w, KHost host, ReadySet ready, boolean ipv6) {
     this.ctx = ctx;
     this.w = w;
     this.host = host;
+    this.ready = ready;
     this.ipv6 = ipv6;
     this.writeQueue = new WriteQueue(ctx);
     this.local = new InetSocketAddress(wildcard(), 0);
@@ -282,7 +285,7 @@ public final class SimUdpHandle implements UdpHandle {
       listener = Objects.requireNonNull(l);
       receiving = true;
       if (!rxq.isEmpty() || pendingError != 0) {
-        w.ready.add(this);
+        ready.add(this);
       }
     }
   }
@@ -296,7 +299,7 @@ public final class SimUdpHandle implements UdpHandle {
 
   /** Does a datagram that reached this host belong to this socket? (__udp4_lib_lookup / mcast). */
   boolean matches(Packet p, KNic nic, boolean multi) {
-    if (closed || !hashed || local.getPort() != p.dstPort || wrongFamily(p.dst)) {
+    if (closed || !hashed || local.getPort() != p.dstPort || (wrongFamily(p.dst) && !dualStackFor(p))) {
       return false;
     }
     InetAddress la = local.getAddress();
@@ -314,6 +317,19 @@ public final class SimUdpHandle implements UdpHandle {
     return true;
   }
 
+  /**
+   * An IPv4 datagram reaches a {@code udp6} socket bound to {@code ::} without IPV6_V6ONLY, as
+   * on Linux (the application sees the sender as {@code ::ffff:a.b.c.d}).
+   */
+  private boolean dualStackFor(Packet p) {
+    return ipv6 && !p.v6() && (flags & IPV6ONLY) == 0 && local.getAddress().isAnyLocalAddress() && remote == null;
+  }
+
+  /** @return true for a socket of the datagram's own family (Linux prefers it: compute_score) */
+  boolean sameFamily(Packet p) {
+    return ipv6 == p.v6();
+  }
+
   /** The kernel queues a datagram on this socket, or drops it when the buffer is full. */
   void enqueue(Packet p, KNic nic) {
     if (rmem > rcvbuf) {
@@ -326,7 +342,7 @@ public final class SimUdpHandle implements UdpHandle {
     rxq.add(new Rx(p, nic.index, ts));
     w.trace(p.tag, node(), Layer.SOCKET, "deliver", "queued on socket " + Prefix.format(local.getAddress()) + ":" + local.getPort() + " from " + Prefix.format(p.src) + ":" + p.srcPort + " via " + nic.name);
     if (receiving) {
-      w.ready.add(this);
+      ready.add(this);
     }
   }
 
@@ -334,7 +350,7 @@ public final class SimUdpHandle implements UdpHandle {
   void socketError(int errno) {
     pendingError = errno;
     if (receiving) {
-      w.ready.add(this);
+      ready.add(this);
     }
   }
 
@@ -394,7 +410,7 @@ public final class SimUdpHandle implements UdpHandle {
     }
     synchronized (w) {
       if (receiving && !closed && !rxq.isEmpty()) {
-        w.ready.add(this);
+        ready.add(this);
       }
     }
   }
@@ -509,10 +525,14 @@ public final class SimUdpHandle implements UdpHandle {
     Runnable sent = () -> {
       wmem -= ts;
       if (!writeQueue.isEmpty() && !closed) {
-        w.ready.add(this);
+        ready.add(this);
       }
     };
-    if (mcast) {
+    if (mcast && path.nic().loopback) {
+      // Out of lo, Linux uses ip_output, not ip_mc_output (__mkroute_output: IFF_LOOPBACK): no
+      // IP_MULTICAST_LOOP copy and no TTL 0 rule; the one frame lo loops back is the one copy
+      p.dstMac = Packet.multicastMac(da);
+    } else if (mcast) {
       KNic.Group g = path.nic().groups.get(da);
       if (mcastLoop && g != null && g.allows(src)) {
         host.loopback(p.copy(), path.nic()); // IP_MULTICAST_LOOP: a member on this host gets a copy
@@ -796,7 +816,7 @@ public final class SimUdpHandle implements UdpHandle {
       hashed = false;
       rxq.clear();
       rmem = 0;
-      w.ready.remove(this);
+      ready.remove(this);
       ctx.nextTick(onClosed);
     }
   }

@@ -5,7 +5,6 @@ import dev.jdgram.sim.Layer;
 import dev.jdgram.sim.TraceEvent;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.PriorityQueue;
@@ -13,19 +12,28 @@ import java.util.SplittableRandom;
 import java.util.function.Consumer;
 
 /**
- * The state of one simulated network: its virtual clock, its queue of scheduled events (frames
- * in flight, local deliveries), its seed, its trace, and its hosts. Touched only while holding
- * its monitor (the loop thread, or a caller of a handle option while the loop is not running).
+ * The state of one simulated network: its clock, its queue of scheduled events (frames in
+ * flight, local deliveries), its seed, its trace, and its hosts. Touched only while holding its
+ * monitor.
+ *
+ * <p>The clock is virtual for a {@link dev.jdgram.sim.SimNetwork} (one loop, whose poll advances
+ * it: {@link #poll}), or real ({@link #realTime}) for the process-wide world of
+ * {@code jdgram.transport=sim}, where any number of loops poll the same world through their own
+ * {@link RealTimePoller}s and time passes by itself.
  */
 public final class World {
   private record Ev(long at, long seq, Runnable what) {}
 
   public final long seed;
+  /** Real time: the clock is System.nanoTime since {@link #origin}, read at every use. */
+  private final boolean realTime;
+  private final long origin = System.nanoTime();
   private long now; // microseconds
   private long limit = Long.MAX_VALUE;
   private long seq;
   private final PriorityQueue<Ev> events = new PriorityQueue<>((a, b) -> a.at != b.at ? Long.compare(a.at, b.at) : Long.compare(a.seq, b.seq));
-  final LinkedHashSet<SimUdpHandle> ready = new LinkedHashSet<>();
+  /** The ready handles of the virtual-time network's one loop. */
+  final ReadySet ready = new ReadySet(this);
   private boolean woken;
   private final List<TraceEvent> trace = new ArrayList<>();
   private boolean tracing = true;
@@ -41,21 +49,47 @@ public final class World {
   private Runnable onUncaught;
 
   public World(long seed) {
+    this(seed, false);
+  }
+
+  private World(long seed, boolean realTime) {
     this.seed = seed;
+    this.realTime = realTime;
+  }
+
+  /** A world whose clock is the system's monotonic clock, polled by any number of loops. */
+  static World realTime(long seed) {
+    return new World(seed, true);
+  }
+
+  boolean isRealTime() {
+    return realTime;
   }
 
   // ---------------------------------------------------------------- clock and events
 
   public synchronized long nowMicros() {
+    return now();
+  }
+
+  /** The clock: the virtual time, or (real time) the monotonic clock, never going back. */
+  private long now() {
+    if (realTime) {
+      now = Math.max(now, (System.nanoTime() - origin) / 1000);
+    }
     return now;
   }
 
   void at(long whenMicros, Runnable what) {
-    events.add(new Ev(Math.max(whenMicros, now), seq++, what));
+    Ev e = new Ev(Math.max(whenMicros, now()), seq++, what);
+    events.add(e);
+    if (realTime && events.peek() == e) {
+      notifyAll(); // the new first event: waiting pollers must not sleep past it
+    }
   }
 
   void after(long delayMicros, Runnable what) {
-    at(now + Math.max(0, delayMicros), what);
+    at(now() + Math.max(0, delayMicros), what);
   }
 
   /** @return the time of the next scheduled event, or Long.MAX_VALUE */
@@ -64,10 +98,16 @@ public final class World {
     return e == null ? Long.MAX_VALUE : e.at;
   }
 
+  /** Real time: the next event's due time on the System.nanoTime scale, or Long.MAX_VALUE. */
+  synchronized long nextEventNanoTime() {
+    Ev e = events.peek();
+    return e == null ? Long.MAX_VALUE : origin + e.at * 1000;
+  }
+
   /** @return true if an event is due now or a socket has datagrams to hand up */
   public synchronized boolean hasDueWork() {
     Ev e = events.peek();
-    return (e != null && e.at <= now) || !ready.isEmpty();
+    return (e != null && e.at <= now()) || !ready.isEmpty();
   }
 
   /** Caps how far a poll may advance the clock (Long.MAX_VALUE: no cap). */
@@ -93,29 +133,44 @@ public final class World {
    * @return how many events and sockets ran
    */
   int runDue() {
-    int n = 0;
+    int n;
     List<SimUdpHandle> list;
     synchronized (this) {
-      for (int guard = 0; guard < 1_000_000; guard++) {
-        Ev e = events.peek();
-        if (e == null || e.at > now) {
-          break;
-        }
-        events.poll();
-        n++;
-        e.what.run();
-      }
+      n = runDueEvents();
       if (ready.isEmpty()) {
         return n;
       }
-      list = new ArrayList<>(ready);
-      ready.clear();
+      list = ready.drain();
     }
-    for (SimUdpHandle h : list) {
-      h.onReady();
-      n++;
+    return n + dispatch(list);
+  }
+
+  /**
+   * Under this monitor: runs the scheduled events that are due (they touch only the model, and
+   * mark the handles they queue datagrams on as ready in their loop's {@link ReadySet}).
+   *
+   * @return how many ran
+   */
+  int runDueEvents() {
+    int n = 0;
+    long t = now();
+    for (; n < 1_000_000; n++) {
+      Ev e = events.peek();
+      if (e == null || e.at > t) {
+        break;
+      }
+      events.poll();
+      e.what.run();
     }
     return n;
+  }
+
+  /** Outside this monitor (it runs the application's listeners): hands up what is queued. */
+  static int dispatch(List<SimUdpHandle> list) {
+    for (SimUdpHandle h : list) {
+      h.onReady();
+    }
+    return list.size();
   }
 
   /**
@@ -197,7 +252,7 @@ public final class World {
     if (!tracing) {
       return;
     }
-    TraceEvent ev = new TraceEvent(now, packet, node, layer, action, detail);
+    TraceEvent ev = new TraceEvent(now(), packet, node, layer, action, detail);
     trace.add(ev);
     Consumer<TraceEvent> l = traceListener;
     if (l != null) {
@@ -225,6 +280,11 @@ public final class World {
 
   public synchronized void register(NetworkHost publicHost, KHost host) {
     hosts.put(publicHost, host);
+    allHosts.add(host);
+  }
+
+  /** A host without a public handle (the real-time world's one host). */
+  synchronized void addHost(KHost host) {
     allHosts.add(host);
   }
 
