@@ -17,7 +17,10 @@ public final class Trace {
     this.world = world;
   }
 
-  /** @return every event so far */
+  /**
+   * @return the events so far: every one, up to the last {@link #limit} (100,000 unless set;
+   *     {@link #forgotten()} says how many older ones were let go)
+   */
   public List<TraceEvent> events() {
     return world.traceSnapshot();
   }
@@ -40,6 +43,21 @@ public final class Trace {
   /** Forgets the events so far. */
   public void clear() {
     world.clearTrace();
+  }
+
+  /**
+   * Keeps at most {@code maxEvents} events, the newest: the trace is a window on a long run,
+   * not a log of it (hand each event to {@link #listen} to keep them all elsewhere).
+   *
+   * @param maxEvents at least 1; 100,000 by default
+   */
+  public void limit(int maxEvents) {
+    world.setTraceLimit(maxEvents);
+  }
+
+  /** @return how many events were recorded and then let go for the {@link #limit}, since the last {@link #clear} */
+  public long forgotten() {
+    return world.traceForgotten();
   }
 
   /** Turns recording on or off (on by default). */

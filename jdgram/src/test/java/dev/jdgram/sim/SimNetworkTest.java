@@ -59,6 +59,30 @@ class SimNetworkTest {
   }
 
   @Test
+  void theTraceKeepsTheNewestEventsUpToItsLimit() {
+    try (TwoHosts t = new TwoHosts(4)) {
+      DgramSocket rx = t.b.socket("udp4");
+      rx.bind(5000);
+      Trace trace = t.net.trace();
+      trace.limit(10);
+      DgramSocket tx = t.a.socket("udp4");
+      for (int i = 0; i < 20; i++) {
+        tx.send(b("m" + i), 5000, "10.0.0.2");
+      }
+      t.net.runFor(MS10);
+      List<TraceEvent> kept = trace.events();
+      assertEquals(10, kept.size(), "no more than the limit");
+      // 20 datagrams of 6 steps each (and the binds' own events): all but the last 10 let go
+      assertTrue(trace.forgotten() >= 20 * 6 - 10, "forgotten " + trace.forgotten());
+      TraceEvent last = kept.getLast();
+      assertEquals("b SOCKET deliver", last.node() + " " + last.layer() + " " + last.action(), "the newest stay");
+      assertThrows(IllegalArgumentException.class, () -> trace.limit(0));
+      trace.clear();
+      assertEquals(0, trace.forgotten());
+    }
+  }
+
+  @Test
   void aDatagramsWholePathIsInTheTrace() {
     try (TwoHosts t = new TwoHosts(3)) {
       DgramSocket rx = t.b.socket("udp4");

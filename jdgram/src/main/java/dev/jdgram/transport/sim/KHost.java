@@ -124,10 +124,13 @@ public final class KHost {
 
   // ---------------------------------------------------------------- routing
 
+  /** The source of an IPv4 datagram to 127.0.0.0/8: parsed once, not per packet. */
+  private static final InetAddress LOOPBACK4 = Packet.addr("127.0.0.1");
+
   /** Longest-prefix match over connected prefixes and static routes; null: unreachable. */
   Path route(InetAddress dst) {
     if (dst.isLoopbackAddress()) {
-      return new Path(lo, dst, dst instanceof Inet6Address ? dst : Packet.addr("127.0.0.1"), true);
+      return new Path(lo, dst, dst instanceof Inet6Address ? dst : LOOPBACK4, true);
     }
     if (isLocalAddress(dst)) {
       return new Path(lo, dst, dst, true);

@@ -3,6 +3,7 @@ package dev.jdgram.transport.sim;
 import dev.jdgram.NetworkHost;
 import dev.jdgram.sim.Layer;
 import dev.jdgram.sim.TraceEvent;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -35,8 +36,12 @@ public final class World {
   /** The ready handles of the virtual-time network's one loop. */
   final ReadySet ready = new ReadySet(this);
   private boolean woken;
-  private final List<TraceEvent> trace = new ArrayList<>();
+  /** The last {@link #traceLimit} events: a long run must not keep every step it ever made. */
+  private final ArrayDeque<TraceEvent> trace = new ArrayDeque<>();
+  private int traceLimit = DEFAULT_TRACE_LIMIT;
+  private long traceForgotten;
   private boolean tracing = true;
+  public static final int DEFAULT_TRACE_LIMIT = 100_000;
   private Consumer<TraceEvent> traceListener;
   private final Map<NetworkHost, KHost> hosts = new HashMap<>();
   final List<KHost> allHosts = new ArrayList<>();
@@ -253,7 +258,11 @@ public final class World {
       return;
     }
     TraceEvent ev = new TraceEvent(now(), packet, node, layer, action, detail);
-    trace.add(ev);
+    trace.addLast(ev);
+    if (trace.size() > traceLimit) {
+      trace.removeFirst();
+      traceForgotten++;
+    }
     Consumer<TraceEvent> l = traceListener;
     if (l != null) {
       l.accept(ev);
@@ -266,6 +275,24 @@ public final class World {
 
   public synchronized void clearTrace() {
     trace.clear();
+    traceForgotten = 0;
+  }
+
+  /** Keeps at most {@code limit} events (the oldest go first). */
+  public synchronized void setTraceLimit(int limit) {
+    if (limit < 1) {
+      throw new IllegalArgumentException("trace limit " + limit + " (at least 1)");
+    }
+    traceLimit = limit;
+    while (trace.size() > traceLimit) {
+      trace.removeFirst();
+      traceForgotten++;
+    }
+  }
+
+  /** @return the events recorded and then forgotten for the limit since the last clear */
+  public synchronized long traceForgotten() {
+    return traceForgotten;
   }
 
   public synchronized void setTracing(boolean on) {
