@@ -270,6 +270,7 @@ final class Report {
     f.add(new String[] {"cores", Runtime.getRuntime().availableProcessors() + " (" + cpuModel() + ")"});
     f.add(new String[] {"pinning", suite.taskset ? "receiver / echo server: taskset -c 1; sender / blaster / client: taskset -c 0"
         : "none (no taskset)"});
+    f.add(new String[] {"load average (1, 5, 15 min)", "at the start " + suite.loadAtStart + "; at the end " + Suite.loadAverage()});
     f.add(new String[] {"kernel", System.getProperty("os.name") + " " + System.getProperty("os.version")});
     f.add(new String[] {"JDK", Runtime.version() + " (" + System.getProperty("java.vm.name") + ", "
         + System.getProperty("java.vendor") + "); peers: -XX:+UseSerialGC -Xmx512m"});
@@ -406,9 +407,9 @@ final class Report {
         .append("` (module `jdgram-bench`; method in `../shared/BENCHMARKS.md`, goals and limits in ")
         .append("[performance.md](performance.md)). Every peer runs in its own process; the receiver (or echo server) ")
         .append("is pinned to core 1, the sender (GSO blaster, ping client) to core 0. Each cell is the median of ")
-        .append(suite.runs).append(" runs with min–max. The machine has 2 cores and other people's builds ran ")
-        .append("at the same time: runs differ by ±20% or more, so read the ratios of one run, not absolute ")
-        .append("figures.\n\n");
+        .append(suite.runs).append(" runs with min–max. The machine has 2 cores: runs differ by ±20% or more ")
+        .append("(more when other work runs; the load averages before and after the run are in the table below), ")
+        .append("so read the ratios of one run, not absolute figures.\n\n");
     b.append("![ratios](benchmarks.svg)\n\n");
     b.append("## Machine\n\n| fact | value |\n| --- | --- |\n");
     for (String[] f : facts()) {

@@ -78,6 +78,18 @@ public final class Suite {
   int step;
   int steps;
   long started = System.nanoTime();
+  /** The 1-minute load average when the suite started: other work on the machine shows here. */
+  final String loadAtStart = loadAverage();
+
+  /** @return /proc/loadavg's 1-, 5- and 15-minute figures, or "unknown" */
+  static String loadAverage() {
+    try {
+      String[] f = java.nio.file.Files.readString(java.nio.file.Path.of("/proc/loadavg")).trim().split("\\s+");
+      return f[0] + " " + f[1] + " " + f[2];
+    } catch (Exception e) {
+      return "unknown";
+    }
+  }
 
   public static void main(String[] args) throws Exception {
     Suite s = new Suite();
