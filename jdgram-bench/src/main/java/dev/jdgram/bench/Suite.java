@@ -84,7 +84,7 @@ public final class Suite {
   /** @return /proc/loadavg's 1-, 5- and 15-minute figures, or "unknown" */
   static String loadAverage() {
     try {
-      String[] f = java.nio.file.Files.readString(java.nio.file.Path.of("/proc/loadavg")).trim().split("\\s+");
+      String[] f = Files.readString(Path.of("/proc/loadavg")).trim().split("\\s+");
       return f[0] + " " + f[1] + " " + f[2];
     } catch (Exception e) {
       return "unknown";
