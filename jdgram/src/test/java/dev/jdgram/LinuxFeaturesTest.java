@@ -204,6 +204,20 @@ class LinuxFeaturesTest {
 
   // ------------------------------------------------------------------ receive drops (SO_MEMINFO)
 
+  /** Makes {@code loop} sleep for {@code ms} (so it reads nothing meanwhile); returns once it sleeps. */
+  private static void blockLoop(EventLoop loop, long ms) {
+    CompletableFuture<Void> blocked = new CompletableFuture<>();
+    loop.execute(() -> {
+      blocked.complete(null);
+      try {
+        Thread.sleep(ms);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    });
+    Probe.get(blocked);
+  }
+
   @Test
   void recvDropCountIsCurrentBeforeTheNextDatagram() throws Exception {
     Assumptions.assumeFalse(OnTransport.nio(), "ENOTSUP on nio (covered below)");
@@ -216,16 +230,7 @@ class LinuxFeaturesTest {
     s.setRecvBufferSize(4096);
     // the loop sleeps through the burst and past the check: nothing is read meanwhile, so a count
     // that arrived with a datagram (SO_RXQ_OVFL's way) would still say 0
-    CompletableFuture<Void> blocked = new CompletableFuture<>();
-    loop.execute(() -> {
-      blocked.complete(null);
-      try {
-        Thread.sleep(1500);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
-    });
-    Probe.get(blocked);
+    blockLoop(loop, 1500);
     long t0 = System.nanoTime();
     Peer tx = channel(false, "127.0.0.1");
     InetSocketAddress dest = new InetSocketAddress("127.0.0.1", port);
@@ -280,16 +285,7 @@ class LinuxFeaturesTest {
     int port = bind(s, "127.0.0.1");
     s.setRecvBufferSize(4096);
     // block the loop so nothing is read while the burst arrives
-    CompletableFuture<Void> blocked = new CompletableFuture<>();
-    loop.execute(() -> {
-      blocked.complete(null);
-      try {
-        Thread.sleep(500);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
-    });
-    Probe.get(blocked);
+    blockLoop(loop, 500);
     Peer tx = channel(false, "127.0.0.1");
     InetSocketAddress dest = new InetSocketAddress("127.0.0.1", port);
     final int burst = 2_000;
