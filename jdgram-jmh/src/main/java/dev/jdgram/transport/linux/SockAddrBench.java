@@ -22,8 +22,9 @@ import org.openjdk.jmh.annotations.Warmup;
  * The linux transport's {@code sockaddr} encoding and decoding ({@link SockAddr}, package-private:
  * this class lives in the same package on the class path), in ns per call, on native memory as
  * the transport does: {@code write} is what a send to a new destination costs (a repeated
- * destination is compared with {@code same} instead), {@code read} what turning a received
- * datagram's source into an {@link InetSocketAddress} costs (the zero-copy path defers it).
+ * destination is not encoded again), {@code read} what turning a received datagram's source into
+ * an {@link InetSocketAddress} costs, and {@code same} the byte compare that recognises the
+ * source as the last sender's, so that a stream from one peer is not decoded again.
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)
@@ -82,7 +83,7 @@ public class SockAddrBench {
     return SockAddr.write(out, v6, true);
   }
 
-  /** Is the destination the one encoded last time? (the send path's check before re-encoding) */
+  /** Is this source the last sender's? (the receive path's byte compare before decoding an address) */
   @Benchmark
   public boolean sameV4() {
     return SockAddr.same(in4, 0, cached4, Structs.SOCKADDR_IN_SIZE);
