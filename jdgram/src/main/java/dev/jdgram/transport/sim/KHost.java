@@ -200,7 +200,9 @@ public final class KHost {
 
   /** Local delivery of a packet sent to one of this host's own addresses. */
   void loopback(Packet p, KNic arrival) {
-    w.trace(p.tag, name, Layer.IP, "loop", "local destination: via " + arrival.name);
+    if (w.tracing()) {
+      w.trace(p.tag, name, Layer.IP, "loop", "local destination: via " + arrival.name);
+    }
     w.after(0, () -> udpInput(arrival, p, p.dst.isMulticastAddress() || arrival.isBroadcastFor(p.dst)));
   }
 

@@ -146,7 +146,9 @@ public final class KNic {
   void transmit(Packet p, Runnable sent) {
     if (loopback) {
       // loopback_xmit: the frame comes straight back in on lo (IP then checks membership)
-      host.w.trace(p.tag, host.name + "/" + name, Layer.NIC, "loop", "looped back by lo");
+      if (host.w.tracing()) {
+        host.w.trace(p.tag, host.name + "/" + name, Layer.NIC, "loop", "looped back by lo");
+      }
       host.w.after(0, () -> host.ipInput(this, p, true));
       sent.run();
       return;
@@ -156,7 +158,9 @@ public final class KNic {
       sent.run();
       return;
     }
-    host.w.trace(p.tag, host.name + "/" + name, Layer.NIC, "tx", Packet.mac(p.srcMac) + " > " + Packet.mac(p.dstMac) + " " + describe(p));
+    if (host.w.tracing()) {
+      host.w.trace(p.tag, host.name + "/" + name, Layer.NIC, "tx", Packet.mac(p.srcMac) + " > " + Packet.mac(p.dstMac) + " " + describe(p));
+    }
     link.send(true, p, sent);
   }
 
@@ -187,7 +191,9 @@ public final class KNic {
       host.w.trace(p.tag, node, Layer.NIC, "drop", reason);
       return;
     }
-    host.w.trace(p.tag, node, Layer.NIC, "rx", "passed filter (" + mode + ")");
+    if (host.w.tracing()) {
+      host.w.trace(p.tag, node, Layer.NIC, "rx", "passed filter (" + mode + ")");
+    }
     host.ipInput(this, p, mine || p.isMulticastMac() || p.isBroadcastMac());
   }
 }

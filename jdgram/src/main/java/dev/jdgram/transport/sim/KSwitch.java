@@ -119,7 +119,9 @@ public final class KSwitch {
         w.trace(p.tag, name, Layer.SWITCH, "drop", "partition between " + from.nic.host.name + " and " + l.nic.host.name);
         continue;
       }
-      w.trace(p.tag, name, Layer.SWITCH, "forward", "to " + l.name + " (" + why + ")");
+      if (w.tracing()) {
+        w.trace(p.tag, name, Layer.SWITCH, "forward", "to " + l.name + " (" + why + ")");
+      }
       l.send(false, p, () -> {});
     }
   }

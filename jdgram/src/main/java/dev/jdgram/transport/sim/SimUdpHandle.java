@@ -340,7 +340,9 @@ public final class SimUdpHandle implements UdpHandle {
     int ts = truesize(p.payload.length);
     rmem += ts;
     rxq.add(new Rx(p, nic.index, ts));
-    w.trace(p.tag, node(), Layer.SOCKET, "deliver", "queued on socket " + Prefix.format(local.getAddress()) + ":" + local.getPort() + " from " + Prefix.format(p.src) + ":" + p.srcPort + " via " + nic.name);
+    if (w.tracing()) {
+      w.trace(p.tag, node(), Layer.SOCKET, "deliver", "queued on socket " + Prefix.format(local.getAddress()) + ":" + local.getPort() + " from " + Prefix.format(p.src) + ":" + p.srcPort + " via " + nic.name);
+    }
     if (receiving) {
       ready.add(this);
     }
@@ -515,7 +517,9 @@ public final class SimUdpHandle implements UdpHandle {
     byte[] data = new byte[req.size];
     req.data.duplicate().get(data);
     p.payload = data;
-    w.trace(p.tag, node(), Layer.SOCKET, "send", Prefix.format(src) + ":" + p.srcPort + " -> " + Prefix.format(da) + ":" + p.dstPort + " (" + req.size + " bytes)");
+    if (w.tracing()) {
+      w.trace(p.tag, node(), Layer.SOCKET, "send", Prefix.format(src) + ":" + p.srcPort + " -> " + Prefix.format(da) + ":" + p.dstPort + " (" + req.size + " bytes)");
+    }
     if (path.local()) {
       host.loopback(p, host.lo);
       return req.size;
@@ -557,7 +561,9 @@ public final class SimUdpHandle implements UdpHandle {
     }
     p.srcMac = path.nic().mac;
     boolean direct = mcast || bcast || path.nextHop().equals(da);
-    w.trace(p.tag, node(), Layer.IP, "route", "out " + path.nic().name + (direct ? "" : " via " + Prefix.format(path.nextHop())) + ", src " + Prefix.format(src) + ", ttl " + p.ttl);
+    if (w.tracing()) {
+      w.trace(p.tag, node(), Layer.IP, "route", "out " + path.nic().name + (direct ? "" : " via " + Prefix.format(path.nextHop())) + ", src " + Prefix.format(src) + ", ttl " + p.ttl);
+    }
     path.nic().transmit(p, sent);
     return req.size;
   }

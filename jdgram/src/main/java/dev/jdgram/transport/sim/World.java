@@ -253,6 +253,14 @@ public final class World {
 
   // ---------------------------------------------------------------- trace
 
+  /**
+   * @return whether events are recorded: a caller on a per-packet path checks it before it builds
+   *     the event's text, which costs more than the rest of the packet's way when tracing is off
+   */
+  boolean tracing() {
+    return tracing;
+  }
+
   void trace(String packet, String node, Layer layer, String action, String detail) {
     if (!tracing) {
       return;
