@@ -68,7 +68,7 @@ public final class DgramSocket implements AutoCloseable {
     this.resolver = new Resolver(ctx, lookup, ipv6);
     this.addresses = new AddressText(ipv6);
     this.receiver = new Receiver(this, ctx, options.receiveBlockList, addresses,
-        messageListeners, datagramListeners);
+        messageListeners, datagramListeners, options.packetInfo);
     try {
       this.state = new SocketState(ctx.transport().newUdpHandle(ctx, ipv6, options.host));
     } catch (IllegalArgumentException e) {
@@ -97,7 +97,7 @@ public final class DgramSocket implements AutoCloseable {
    * Adds a listener that sees each datagram in place, without a copy or any allocation: the
    * zero-copy alternative to {@link #onMessage}. The {@link Datagram} and its buffer are valid
    * only during the call. On the linux transport it also tells the datagram's destination
-   * address and arrival interface.
+   * address and arrival interface, unless {@link SocketOptions#packetInfo(boolean)} turned that off.
    *
    * @param l called with each datagram
    * @return this socket
@@ -105,7 +105,7 @@ public final class DgramSocket implements AutoCloseable {
   public DgramSocket onDatagram(DatagramListener l) {
     datagramListeners.add(requireListener(l), false);
     synchronized (lock) {
-      if (state.handle != null) {
+      if (state.handle != null && options.packetInfo) {
         state.handle.wantRecvInfo(); // destination and interface cost the kernel work: only now
       }
     }

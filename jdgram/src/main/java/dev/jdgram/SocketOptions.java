@@ -20,31 +20,32 @@ public final class SocketOptions {
   final int sendQueueHighWaterMark;
   final boolean udpGro;
   final NetworkHost host;
+  final boolean packetInfo;
 
   /** The default bound on bytes queued for the kernel per socket: 4 MiB. */
   public static final int DEFAULT_SEND_QUEUE_HIGH_WATER_MARK = 4 * 1024 * 1024;
 
   private SocketOptions(SocketOptions o, int sendQueueHighWaterMark, boolean udpGro) {
     this(o.type, o.reuseAddr, o.reusePort, o.ipv6Only, o.recvBufferSize, o.sendBufferSize, o.lookup,
-        o.receiveBlockList, o.sendBlockList, o.loop, sendQueueHighWaterMark, udpGro, o.host);
+        o.receiveBlockList, o.sendBlockList, o.loop, sendQueueHighWaterMark, udpGro, o.host, o.packetInfo);
   }
 
   private SocketOptions(SocketOptions o, NetworkHost host) {
     this(o.type, o.reuseAddr, o.reusePort, o.ipv6Only, o.recvBufferSize, o.sendBufferSize, o.lookup,
-        o.receiveBlockList, o.sendBlockList, o.loop, o.sendQueueHighWaterMark, o.udpGro, host);
+        o.receiveBlockList, o.sendBlockList, o.loop, o.sendQueueHighWaterMark, o.udpGro, host, o.packetInfo);
   }
 
   private SocketOptions(String type, boolean reuseAddr, boolean reusePort, boolean ipv6Only,
       int recvBufferSize, int sendBufferSize, Lookup lookup, BlockList receiveBlockList,
       BlockList sendBlockList, EventLoop loop) {
     this(type, reuseAddr, reusePort, ipv6Only, recvBufferSize, sendBufferSize, lookup,
-        receiveBlockList, sendBlockList, loop, DEFAULT_SEND_QUEUE_HIGH_WATER_MARK, false, null);
+        receiveBlockList, sendBlockList, loop, DEFAULT_SEND_QUEUE_HIGH_WATER_MARK, false, null, true);
   }
 
   private SocketOptions(String type, boolean reuseAddr, boolean reusePort, boolean ipv6Only,
       int recvBufferSize, int sendBufferSize, Lookup lookup, BlockList receiveBlockList,
       BlockList sendBlockList, EventLoop loop, int sendQueueHighWaterMark, boolean udpGro,
-      NetworkHost host) {
+      NetworkHost host, boolean packetInfo) {
     this.type = type;
     this.reuseAddr = reuseAddr;
     this.reusePort = reusePort;
@@ -58,6 +59,7 @@ public final class SocketOptions {
     this.sendQueueHighWaterMark = sendQueueHighWaterMark;
     this.udpGro = udpGro;
     this.host = host;
+    this.packetInfo = packetInfo;
   }
 
   /**
@@ -73,7 +75,7 @@ public final class SocketOptions {
    * @return a copy with that setting
    */
   public SocketOptions reuseAddr(boolean on) {
-    return new SocketOptions(type, on, reusePort, ipv6Only, recvBufferSize, sendBufferSize, lookup, receiveBlockList, sendBlockList, loop, sendQueueHighWaterMark, udpGro, host);
+    return new SocketOptions(type, on, reusePort, ipv6Only, recvBufferSize, sendBufferSize, lookup, receiveBlockList, sendBlockList, loop, sendQueueHighWaterMark, udpGro, host, packetInfo);
   }
 
   /**
@@ -82,7 +84,7 @@ public final class SocketOptions {
    * @return a copy with that setting
    */
   public SocketOptions reusePort(boolean on) {
-    return new SocketOptions(type, reuseAddr, on, ipv6Only, recvBufferSize, sendBufferSize, lookup, receiveBlockList, sendBlockList, loop, sendQueueHighWaterMark, udpGro, host);
+    return new SocketOptions(type, reuseAddr, on, ipv6Only, recvBufferSize, sendBufferSize, lookup, receiveBlockList, sendBlockList, loop, sendQueueHighWaterMark, udpGro, host, packetInfo);
   }
 
   /**
@@ -90,7 +92,7 @@ public final class SocketOptions {
    * @return a copy with that setting
    */
   public SocketOptions ipv6Only(boolean on) {
-    return new SocketOptions(type, reuseAddr, reusePort, on, recvBufferSize, sendBufferSize, lookup, receiveBlockList, sendBlockList, loop, sendQueueHighWaterMark, udpGro, host);
+    return new SocketOptions(type, reuseAddr, reusePort, on, recvBufferSize, sendBufferSize, lookup, receiveBlockList, sendBlockList, loop, sendQueueHighWaterMark, udpGro, host, packetInfo);
   }
 
   /**
@@ -100,7 +102,7 @@ public final class SocketOptions {
    */
   public SocketOptions recvBufferSize(int size) {
     checkSize("options.recvBufferSize", size);
-    return new SocketOptions(type, reuseAddr, reusePort, ipv6Only, size, sendBufferSize, lookup, receiveBlockList, sendBlockList, loop, sendQueueHighWaterMark, udpGro, host);
+    return new SocketOptions(type, reuseAddr, reusePort, ipv6Only, size, sendBufferSize, lookup, receiveBlockList, sendBlockList, loop, sendQueueHighWaterMark, udpGro, host, packetInfo);
   }
 
   /**
@@ -110,7 +112,7 @@ public final class SocketOptions {
    */
   public SocketOptions sendBufferSize(int size) {
     checkSize("options.sendBufferSize", size);
-    return new SocketOptions(type, reuseAddr, reusePort, ipv6Only, recvBufferSize, size, lookup, receiveBlockList, sendBlockList, loop, sendQueueHighWaterMark, udpGro, host);
+    return new SocketOptions(type, reuseAddr, reusePort, ipv6Only, recvBufferSize, size, lookup, receiveBlockList, sendBlockList, loop, sendQueueHighWaterMark, udpGro, host, packetInfo);
   }
 
   /**
@@ -119,7 +121,7 @@ public final class SocketOptions {
    * @return a copy with that setting
    */
   public SocketOptions lookup(Lookup lookup) {
-    return new SocketOptions(type, reuseAddr, reusePort, ipv6Only, recvBufferSize, sendBufferSize, lookup, receiveBlockList, sendBlockList, loop, sendQueueHighWaterMark, udpGro, host);
+    return new SocketOptions(type, reuseAddr, reusePort, ipv6Only, recvBufferSize, sendBufferSize, lookup, receiveBlockList, sendBlockList, loop, sendQueueHighWaterMark, udpGro, host, packetInfo);
   }
 
   /**
@@ -127,7 +129,7 @@ public final class SocketOptions {
    * @return a copy with that setting
    */
   public SocketOptions receiveBlockList(BlockList list) {
-    return new SocketOptions(type, reuseAddr, reusePort, ipv6Only, recvBufferSize, sendBufferSize, lookup, list, sendBlockList, loop, sendQueueHighWaterMark, udpGro, host);
+    return new SocketOptions(type, reuseAddr, reusePort, ipv6Only, recvBufferSize, sendBufferSize, lookup, list, sendBlockList, loop, sendQueueHighWaterMark, udpGro, host, packetInfo);
   }
 
   /**
@@ -135,7 +137,7 @@ public final class SocketOptions {
    * @return a copy with that setting
    */
   public SocketOptions sendBlockList(BlockList list) {
-    return new SocketOptions(type, reuseAddr, reusePort, ipv6Only, recvBufferSize, sendBufferSize, lookup, receiveBlockList, list, loop, sendQueueHighWaterMark, udpGro, host);
+    return new SocketOptions(type, reuseAddr, reusePort, ipv6Only, recvBufferSize, sendBufferSize, lookup, receiveBlockList, list, loop, sendQueueHighWaterMark, udpGro, host, packetInfo);
   }
 
   /**
@@ -143,7 +145,7 @@ public final class SocketOptions {
    * @return a copy with that setting
    */
   public SocketOptions loop(EventLoop loop) {
-    return new SocketOptions(type, reuseAddr, reusePort, ipv6Only, recvBufferSize, sendBufferSize, lookup, receiveBlockList, sendBlockList, loop, sendQueueHighWaterMark, udpGro, host);
+    return new SocketOptions(type, reuseAddr, reusePort, ipv6Only, recvBufferSize, sendBufferSize, lookup, receiveBlockList, sendBlockList, loop, sendQueueHighWaterMark, udpGro, host, packetInfo);
   }
 
   /**
@@ -172,6 +174,21 @@ public final class SocketOptions {
    */
   public SocketOptions udpGro(boolean on) {
     return new SocketOptions(this, sendQueueHighWaterMark, on);
+  }
+
+  /**
+   * Whether an {@link DgramSocket#onDatagram} listener's datagrams tell their destination address
+   * and arrival interface ({@link Datagram#localAddress()}, {@link Datagram#interfaceIndex()}):
+   * on the linux transport the kernel then attaches IP_PKTINFO to every datagram, which costs a
+   * receiver about 8% of its rate at 64 bytes (docs/performance.md). On by default; turn it off
+   * for a zero-copy receiver that does not need them (they then answer null and -1).
+   * {@link DgramSocket#onMessage} listeners never pay for it.
+   *
+   * @param on whether to ask for each datagram's destination and interface
+   * @return a copy with that setting
+   */
+  public SocketOptions packetInfo(boolean on) {
+    return new SocketOptions(type, reuseAddr, reusePort, ipv6Only, recvBufferSize, sendBufferSize, lookup, receiveBlockList, sendBlockList, loop, sendQueueHighWaterMark, udpGro, host, on);
   }
 
   /**

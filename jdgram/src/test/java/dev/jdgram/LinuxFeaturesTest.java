@@ -135,7 +135,13 @@ class LinuxFeaturesTest {
 
   private Seen receiveOneVia(String sockType, String bindAll, String senderAddr, String destAddr)
       throws Exception {
-    DgramSocket s = socket(SocketOptions.of(sockType));
+    return receiveOneVia(SocketOptions.of(sockType), bindAll, senderAddr, destAddr);
+  }
+
+  private Seen receiveOneVia(SocketOptions o, String bindAll, String senderAddr, String destAddr)
+      throws Exception {
+    String sockType = o.type();
+    DgramSocket s = socket(o);
     BlockingQueue<Seen> seen = Probe.queue();
     s.onDatagram(d -> seen.add(new Seen(d.localAddress(), d.interfaceIndex(), d.address(), d.family())));
     int port = bind(s, bindAll);
@@ -156,6 +162,15 @@ class LinuxFeaturesTest {
       assertNull(d.local(), "nio cannot tell the destination");
       assertEquals(-1, d.ifindex());
     }
+  }
+
+  @Test
+  void packetInfoOffLeavesDestinationAndInterfaceUnknownOnEveryTransport() throws Exception {
+    // a zero-copy receiver that does not need them spares the kernel IP_PKTINFO per datagram
+    Seen d = receiveOneVia(SocketOptions.of("udp4").packetInfo(false), "0.0.0.0", "127.0.0.1", "127.0.0.2");
+    assertEquals("127.0.0.1", d.from(), "the datagram and its sender still arrive");
+    assertNull(d.local());
+    assertEquals(-1, d.ifindex());
   }
 
   @Test
