@@ -50,7 +50,8 @@ import java.util.concurrent.TimeUnit;
  * is bounded in time.
  *
  * <pre>
- * systems: jdgram-copy (onMessage byte[]), jdgram-view (onDatagram, zero-copy),
+ * systems: jdgram-copy (onMessage byte[]), jdgram-view (onDatagram, zero-copy), jdgram-lean (rx: onDatagram
+ *          with packetInfo(false)),
  *          jdgram-send (tx: send(byte[]) one by one), jdgram-batch (tx: DatagramBatch, one size: GSO),
  *          jdgram-mmsg (tx: DatagramBatch of 64/65-byte datagrams: sendmmsg), netty-epoll, netty-nio, jdk
  *          (the transport of jdgram-* is -Djdgram.transport)
@@ -229,6 +230,12 @@ public final class Peer {
       }
       case "jdgram-view" -> {
         DgramSocket s = jdgramSocket();
+        s.onDatagram(d -> m.add(d.size()));
+        bindSync(s, port);
+      }
+      case "jdgram-lean" -> { // zero-copy without each datagram's destination and interface
+        DgramSocket s = Dgram.createSocket(SocketOptions.of("udp4").recvBufferSize(RCVBUF).sendBufferSize(RCVBUF)
+            .packetInfo(false));
         s.onDatagram(d -> m.add(d.size()));
         bindSync(s, port);
       }

@@ -210,6 +210,8 @@ public final class Suite {
         l.add(new Sys("jdgram-" + t + "-copy", "jdgram", javaCmd(t, "jdgram-copy", "rx", port, w, win), null));
         l.add(new Sys("jdgram-" + t + "-view", "jdgram", javaCmd(t, "jdgram-view", "rx", port, w, win), null));
       }
+      // the zero-copy receiver without IP_PKTINFO (SocketOptions.packetInfo(false)): what it costs
+      l.add(new Sys("jdgram-linux-lean", "jdgram", javaCmd("linux", "jdgram-lean", "rx", port, w, win), null));
     }
     return l;
   }
