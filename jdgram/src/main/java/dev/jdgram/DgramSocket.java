@@ -68,7 +68,7 @@ public final class DgramSocket implements AutoCloseable {
     this.resolver = new Resolver(ctx, lookup, ipv6);
     this.addresses = new AddressText(ipv6);
     this.receiver = new Receiver(this, ctx, options.receiveBlockList, addresses,
-        messageListeners, datagramListeners, options.packetInfo);
+        messageListeners, datagramListeners);
     try {
       this.state = new SocketState(ctx.transport().newUdpHandle(ctx, ipv6, options.host));
     } catch (IllegalArgumentException e) {

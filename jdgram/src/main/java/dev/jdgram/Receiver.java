@@ -25,12 +25,9 @@ final class Receiver implements HandleListener {
   private String lastText;
   private String lastFamily;
   private final InPlaceDatagram inPlace;
-  /** Handed to listeners instead of the transport's when the socket asked for no packet info. */
-  private final RecvInfo noInfo;
 
   Receiver(DgramSocket socket, LoopContext ctx, BlockList receiveBlockList, AddressText addresses,
-      Listeners<MessageListener> messageListeners, Listeners<DatagramListener> datagramListeners,
-      boolean packetInfo) {
+      Listeners<MessageListener> messageListeners, Listeners<DatagramListener> datagramListeners) {
     this.socket = socket;
     this.ctx = ctx;
     this.blocked = receiveBlockList;
@@ -38,8 +35,6 @@ final class Receiver implements HandleListener {
     this.messageListeners = messageListeners;
     this.datagramListeners = datagramListeners;
     this.inPlace = new InPlaceDatagram(addresses);
-    // every transport then answers alike (null, -1), also the simulated one, which always knows
-    this.noInfo = packetInfo ? null : new RecvInfo();
   }
 
   @Override
@@ -54,7 +49,7 @@ final class Receiver implements HandleListener {
     }
     Listeners.Entry<DatagramListener>[] inPlaceListeners = datagramListeners.array();
     if (inPlaceListeners.length > 0) {
-      inPlace.set(data, lastText, lastFamily, from.getPort(), noInfo != null ? noInfo : info);
+      inPlace.set(data, lastText, lastFamily, from.getPort(), info);
       for (Listeners.Entry<DatagramListener> e : inPlaceListeners) {
         inPlace.rewind(); // a listener that moved the view does not move it for the next
         try {

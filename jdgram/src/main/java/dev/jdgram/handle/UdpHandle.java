@@ -129,7 +129,8 @@ public sealed interface UdpHandle permits NioUdpHandle, LinuxUdpHandle, SimUdpHa
 
   /**
    * Asks the kernel, from now on, for each datagram's destination address and arrival interface
-   * ({@link RecvInfo}); a transport that cannot tell, or always does, ignores it.
+   * ({@link RecvInfo}). Until then a transport leaves them unknown (null, -1), so that every
+   * transport answers alike for a socket that never asked; one that cannot tell ignores it.
    */
   default void wantRecvInfo() {}
 

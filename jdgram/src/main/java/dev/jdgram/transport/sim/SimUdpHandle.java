@@ -54,6 +54,8 @@ public final class SimUdpHandle implements UdpHandle {
   private final ArrayDeque<Rx> rxq = new ArrayDeque<>();
   private final List<Mem> memberships = new ArrayList<>();
   private final RecvInfo recvInfo = new RecvInfo();
+  /** Destination and interface asked for (as IP_PKTINFO on linux); set by any thread, read by the loop. */
+  private volatile boolean wantRecvInfo;
   private boolean created;
   private boolean hashed;
   private boolean addrLocked;
@@ -406,8 +408,10 @@ public final class SimUdpHandle implements UdpHandle {
         lastFrom = from;
       }
       recvInfo.clear();
-      recvInfo.setLocalAddress(rx.p.dst);
-      recvInfo.interfaceIndex = rx.ifindex;
+      if (wantRecvInfo) {
+        recvInfo.setLocalAddress(rx.p.dst);
+        recvInfo.interfaceIndex = rx.ifindex;
+      }
       l.onRecv(buf, from, recvInfo);
     }
     synchronized (w) {
@@ -795,6 +799,11 @@ public final class SimUdpHandle implements UdpHandle {
       }
       return recv ? rcvbuf : sndbuf;
     }
+  }
+
+  @Override
+  public void wantRecvInfo() {
+    wantRecvInfo = true;
   }
 
   @Override
