@@ -10,4 +10,9 @@ module dev.jdgram {
   exports dev.jdgram;
   exports dev.jdgram.loop;
   exports dev.jdgram.sim;
+
+  // The loop finds the transports through this service, so that neither it nor the handle
+  // names one (dev.jdgram.transport.Transports chooses).
+  uses dev.jdgram.handle.TransportProvider;
+  provides dev.jdgram.handle.TransportProvider with dev.jdgram.transport.Transports;
 }

@@ -1,5 +1,6 @@
 package dev.jdgram;
 
+import dev.jdgram.handle.IpLiteral;
 import java.net.InetAddress;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;

@@ -1,5 +1,6 @@
 package dev.jdgram;
 
+import dev.jdgram.handle.IpLiteral;
 import java.net.Inet4Address;
 import java.net.Inet6Address;
 import java.net.InetAddress;

@@ -1,5 +1,6 @@
 package dev.jdgram;
 
+import dev.jdgram.handle.IpLiteral;
 import dev.jdgram.SocketState.BindState;
 import dev.jdgram.SocketState.ConnectState;
 import dev.jdgram.SocketState.QueuedOp;
@@ -30,6 +31,7 @@ public final class DgramSocket implements AutoCloseable {
   // AddressText, Payloads and BatchDestination.
   private final boolean ipv6;
   private final LoopContext ctx;
+  private final EventLoop loop;
   private final Resolver resolver;
   private final AddressText addresses;
   private final SocketOptions options;
@@ -59,7 +61,7 @@ public final class DgramSocket implements AutoCloseable {
     }
     this.options = options;
     this.ipv6 = "udp6".equals(options.type);
-    EventLoop loop = options.loop != null ? options.loop : EventLoop.getDefault();
+    this.loop = options.loop != null ? options.loop : EventLoop.getDefault();
     this.ctx = LoopContext.of(loop);
     if (!ctx.isOpen()) {
       throw new DgramException("ERR_INVALID_STATE", "The event loop is closed");
@@ -70,7 +72,7 @@ public final class DgramSocket implements AutoCloseable {
     this.receiver = new Receiver(this, ctx, options.receiveBlockList, addresses,
         messageListeners, datagramListeners);
     try {
-      this.state = new SocketState(ctx.transport().newUdpHandle(ctx, ipv6, options.host));
+      this.state = new SocketState(UdpHandle.open(ctx, ipv6, options.host));
     } catch (IllegalArgumentException e) {
       throw DgramException.of("ERR_INVALID_ARG_VALUE", e.getMessage());
     }
@@ -1186,7 +1188,7 @@ public final class DgramSocket implements AutoCloseable {
 
   /** @return the loop this socket's listeners and callbacks run on */
   public EventLoop loop() {
-    return ctx.loop();
+    return loop;
   }
 
   /** @return true once {@link #close} has been called */

@@ -1,5 +1,6 @@
 package dev.jdgram;
 
+import dev.jdgram.handle.IpLiteral;
 import dev.jdgram.handle.Errno;
 import dev.jdgram.handle.LoopContext;
 import dev.jdgram.handle.SysError;

@@ -1,5 +1,6 @@
 package dev.jdgram;
 
+import dev.jdgram.handle.IpLiteral;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;

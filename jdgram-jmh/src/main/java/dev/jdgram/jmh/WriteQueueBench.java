@@ -24,19 +24,19 @@ import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * The real transports' Java-side send machinery with the kernel replaced by a stub, in ns per
- * datagram: {@link WriteQueue} (libuv's write queue and completed queue, used by the linux and
- * nio handles) driven on the loop thread of an {@link EventLoop} (nio poller; no socket), as a
+ * datagram: {@link WriteQueue} (libuv's write queue and completed queue, which the one UDP handle
+ * keeps for every transport) driven on the loop thread of an {@link EventLoop} (nio poller; no socket), as a
  * handle's {@code send} drives it. Each invocation makes {@link #BATCH} send requests
  * ({@code new SendReq}: a 64-byte buffer, a destination, a completion that counts) and runs the
  * loop until their completions have run (one next-tick for all of them).
  *
  * <ul>
- *   <li>{@code kernelTakesIt}: the stub kernel accepts every datagram at once
- *       ({@code sendOrQueue} sends, {@code completeLater}, completion on the next tick): the path
- *       of every send while the socket's send buffer has room.
- *   <li>{@code kernelFull}: the stub answers AGAIN to every datagram, so each is queued (and keeps
- *       the loop alive), then the queue is drained as a writable event would (dequeue, complete):
- *       the path of a send that waits for room in the kernel.
+ *   <li>{@code kernelTakesIt}: the kernel took every datagram at once ({@code completeLater},
+ *       completion on the next tick): the path of every send while the socket's send buffer has
+ *       room.
+ *   <li>{@code kernelFull}: the kernel had no room for any, so each is queued (and keeps the loop
+ *       alive), then the queue is drained as a writable event would (dequeue, complete): the path
+ *       of a send that waits for room in the kernel.
  * </ul>
  *
  * <p>Not covered here: {@code DgramSocket.send}'s argument checks and its hand-off to the handle
@@ -58,8 +58,6 @@ public class WriteQueueBench {
   InetSocketAddress dest;
   long completed;
   SendReq.Completion completion = (req, status) -> completed++;
-  WriteQueue.KernelSend accepts = req -> req.size;
-  WriteQueue.KernelSend full = req -> WriteQueue.AGAIN;
   Runnable takesIt;
   Runnable fullThenDrain;
 
@@ -71,12 +69,13 @@ public class WriteQueueBench {
     dest = new InetSocketAddress(InetAddress.getByAddress(new byte[] {127, 0, 0, 1}), 41234);
     takesIt = () -> {
       for (int k = 0; k < BATCH; k++) {
-        queue.sendOrQueue(new SendReq(payload.duplicate(), dest, completion), false, accepts);
+        SendReq r = new SendReq(payload.duplicate(), dest, completion);
+        queue.completeLater(r, r.size);
       }
     };
     fullThenDrain = () -> {
       for (int k = 0; k < BATCH; k++) {
-        queue.sendOrQueue(new SendReq(payload.duplicate(), dest, completion), false, full);
+        queue.enqueue(new SendReq(payload.duplicate(), dest, completion));
       }
       SendReq r;
       while ((r = queue.dequeue()) != null) {

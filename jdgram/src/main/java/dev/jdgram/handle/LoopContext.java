@@ -1,6 +1,5 @@
 package dev.jdgram.handle;
 
-import dev.jdgram.loop.EventLoop;
 import java.nio.ByteBuffer;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Function;
@@ -8,12 +7,14 @@ import java.util.function.Function;
 /**
  * What the socket layer and the transports see of a loop, beyond its public API: the poller,
  * the next-tick queue, ref counting of handles and requests, the shared receive buffer and the
- * set of open handles. One per {@link EventLoop}; obtained with {@link #of(EventLoop)}.
+ * set of open handles. One per {@code dev.jdgram.loop.EventLoop}; obtained with {@link #of}.
+ *
+ * <p>This interface and its {@link Access} are the one door between the loop and the handle:
+ * the loop implements it and registers itself here, and nothing in this package names the loop's
+ * classes (the loop depends on this package, never the other way round), much as the JDK's public
+ * classes reach their internals through {@code jdk.internal.access.SharedSecrets}.
  */
 public interface LoopContext {
-  /** @return the public loop this context belongs to */
-  EventLoop loop();
-
   /** @return the transport that made this loop's poller */
   Transport transport();
 
@@ -71,40 +72,36 @@ public interface LoopContext {
 
   /** The door through which this package reaches a loop's context (set by EventLoop). */
   final class Access {
-    private static final AtomicReference<Function<EventLoop, LoopContext>> ACCESS =
+    private static final AtomicReference<Function<Object, LoopContext>> ACCESS =
         new AtomicReference<>();
-    private static final AtomicReference<Function<Transport, EventLoop>> FACTORY =
+    private static final AtomicReference<Function<Transport, Object>> FACTORY =
         new AtomicReference<>();
 
     private Access() {}
 
-    /** Called once, by {@link EventLoop}'s static initializer. */
-    public static void install(Function<EventLoop, LoopContext> access, Function<Transport, EventLoop> factory) {
+    /** Called once, by the loop class's static initializer. */
+    public static void install(Function<Object, LoopContext> access, Function<Transport, Object> factory) {
       ACCESS.compareAndSet(null, access);
       FACTORY.compareAndSet(null, factory);
     }
 
-    static LoopContext get(EventLoop loop) {
+    static LoopContext get(Object loop) {
       return ACCESS.get().apply(loop);
     }
   }
 
-  /** @return the context of {@code loop} */
-  static LoopContext of(EventLoop loop) {
+  /** @return the context of {@code loop}, an {@code EventLoop} */
+  static LoopContext of(Object loop) {
     return Access.get(loop);
   }
 
   /**
    * A new loop, not running, on a given transport (a simulated network makes its loop so).
+   * The caller has initialized the loop class (by naming it), which installs the factory.
    *
-   * @return the loop
+   * @return the loop, an {@code EventLoop}
    */
-  static EventLoop newLoop(Transport transport) {
-    try { // make sure EventLoop has run its static initializer, which installs the factory
-      Class.forName(EventLoop.class.getName(), true, EventLoop.class.getClassLoader());
-    } catch (ClassNotFoundException e) {
-      throw new AssertionError(e);
-    }
+  static Object newLoop(Transport transport) {
     return Access.FACTORY.get().apply(transport);
   }
 }

@@ -1,16 +1,11 @@
 package dev.jdgram.handle;
 
-import dev.jdgram.transport.linux.LinuxTransport;
-import dev.jdgram.transport.nio.NioTransport;
-import dev.jdgram.transport.sim.RealTimeSimTransport;
-import dev.jdgram.transport.sim.SimTransport;
-import java.util.Locale;
-
 /**
- * One way of reaching the network: it makes the loop's poller and the UDP handles that live on
- * it. Chosen once per loop, from the system property {@code jdgram.transport}.
+ * One way of reaching the network: it makes the loop's poller and, for each UDP handle, the
+ * {@link UdpKernel} that talks to its kernel. Chosen once per loop, outside this package
+ * ({@code dev.jdgram.transport.Transports}); nothing here names an implementation.
  */
-public sealed interface Transport permits NioTransport, LinuxTransport, SimTransport, RealTimeSimTransport {
+public interface Transport {
   /** @return the transport's name, as {@code jdgram.transport} spells it */
   String name();
 
@@ -18,48 +13,25 @@ public sealed interface Transport permits NioTransport, LinuxTransport, SimTrans
   Poller newPoller();
 
   /**
-   * A new, unbound UDP handle on the loop of {@code ctx}.
+   * The kernel side of a new, unbound UDP handle on the loop of {@code ctx}.
    *
    * @param ipv6 true for {@code udp6}, false for {@code udp4}
-   */
-  UdpHandle newUdpHandle(LoopContext ctx, boolean ipv6);
-
-  /**
-   * A new, unbound UDP handle on {@code host}: a host of a simulated network, for a transport
-   * that has hosts; the real transports take only null (this machine).
-   *
+   * @param host where the socket lives: a host of a simulated network (the {@code NetworkHost}
+   *     the user named), for a transport that has hosts; null for this machine
+   * @param watcher the handle's poll callback, for {@link UdpKernel#watch}
    * @throws IllegalArgumentException if this transport cannot place a socket on {@code host}
    */
-  default UdpHandle newUdpHandle(LoopContext ctx, boolean ipv6, dev.jdgram.NetworkHost host) {
-    if (host != null) {
-      throw new IllegalArgumentException("this loop's transport (" + name()
-          + ") has no simulated hosts: use the loop of the host's network");
-    }
-    return newUdpHandle(ctx, ipv6);
-  }
+  UdpKernel newUdpKernel(LoopContext ctx, boolean ipv6, Object host, UdpKernel.Watcher watcher);
 
   /**
-   * The transport named by the system property {@code jdgram.transport}: {@code linux} (the
-   * default on Linux x86_64 and aarch64), {@code nio} (the default elsewhere) or {@code sim}
-   * (the simulated kernel: one process-wide host with a loopback interface, on real time).
+   * The real transports' answer to a {@code host}: they have none but this machine.
    *
-   * @throws IllegalArgumentException for an unknown name, or {@code linux} where it cannot run
+   * @throws IllegalArgumentException unless {@code host} is null
    */
-  static Transport fromSystemProperty() {
-    String dflt = LinuxTransport.supported() ? "linux" : "nio";
-    String name = System.getProperty("jdgram.transport", dflt).trim().toLowerCase(Locale.ROOT);
-    return switch (name) {
-      case "nio" -> NioTransport.INSTANCE;
-      case "linux" -> {
-        if (!LinuxTransport.supported()) {
-          throw new IllegalArgumentException("jdgram.transport=linux needs Linux on x86_64 or aarch64");
-        }
-        yield LinuxTransport.INSTANCE;
-      }
-      case "sim" -> RealTimeSimTransport.INSTANCE;
-      case "" -> LinuxTransport.supported() ? LinuxTransport.INSTANCE : NioTransport.INSTANCE;
-      default -> throw new IllegalArgumentException(
-          "jdgram.transport=" + name + " is not a transport of this build (known: linux, nio, sim)");
-    };
+  static void requireNoHost(Transport t, Object host) {
+    if (host != null) {
+      throw new IllegalArgumentException("this loop's transport (" + t.name()
+          + ") has no simulated hosts: use the loop of the host's network");
+    }
   }
 }

@@ -1,111 +1,540 @@
 package dev.jdgram.handle;
 
-import dev.jdgram.transport.linux.LinuxUdpHandle;
-import dev.jdgram.transport.nio.NioUdpHandle;
-import dev.jdgram.transport.sim.SimUdpHandle;
+import java.lang.System.Logger.Level;
+import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+import java.util.Arrays;
+import java.util.Objects;
+import java.util.function.Function;
 
 /**
- * The transport-neutral UDP handle the socket layer talks to: {@code UDPWrap} over
- * {@code uv_udp_t}. Operations that Node makes synchronous ({@code setTTL},
- * {@code addMembership}, {@code getsockname}, ...) throw {@link SysError} with the errno; the hot
- * path ({@link #send}, receive) reports status codes through callbacks.
+ * The one UDP handle, libuv's {@code uv_udp_t}, over whichever {@link UdpKernel} the loop's
+ * transport provides. It holds every piece of the handle's life that does not depend on the
+ * platform: receiving or not, what the poller watches, the deferred bind, the receive cap per
+ * wake-up, send-or-queue with the flush at the end of the phase, the write queue and its
+ * completed queue, the close sequence, the drain signal, the checks libuv's
+ * {@code uv-common.c} makes before any platform code (family, {@code EDESTADDRREQ}, TTL ranges),
+ * one receive-error policy, and the run-time capabilities of its socket (GSO).
  *
- * <p>Threading: {@link #bind}, {@link #connect}, {@link #disconnect}, {@link #recvStart},
- * {@link #recvStop}, {@link #send} and {@link #close} run on the loop thread; the option setters
- * and getters may run on any thread (the socket layer serializes them with its own lock).
+ * <p>Operations that Node makes synchronous ({@code setTTL}, {@code addMembership},
+ * {@code getsockname}, ...) throw {@link SysError}; the hot path reports status codes through
+ * callbacks. {@link #bind}, {@link #connect}, {@link #disconnect}, {@link #recvStart},
+ * {@link #recvStop}, {@link #send}, {@link #sendBatch} and {@link #close} run on the loop thread;
+ * the option calls may run on any thread (the socket layer serializes them with its own lock).
  */
-public sealed interface UdpHandle permits NioUdpHandle, LinuxUdpHandle, SimUdpHandle {
+public final class UdpHandle {
   /** bind flag: SO_REUSEADDR (libuv's {@code UV_UDP_REUSEADDR}). */
-  int REUSEADDR = 1;
+  public static final int REUSEADDR = 1;
   /** bind flag: IPV6_V6ONLY (libuv's {@code UV_UDP_IPV6ONLY}). */
-  int IPV6ONLY = 2;
+  public static final int IPV6ONLY = 2;
   /** bind flag: SO_REUSEPORT (libuv's {@code UV_UDP_REUSEPORT}). */
-  int REUSEPORT = 4;
+  public static final int REUSEPORT = 4;
   /** bind flag: UDP_GRO, coalesced receives split back into datagrams. */
-  int GRO = 8;
+  public static final int GRO = 8;
+  /** bind flag (set by the handle): each datagram's destination and interface, from the start. */
+  public static final int RECVINFO = 16;
+
+  /**
+   * libuv's cap on datagrams read per wake-up: data can arrive as fast as it is read, and one
+   * busy socket must not starve the loop's other handles and timers.
+   */
+  static final int RECV_PER_WAKEUP = 32;
+
+  private static final int AGAIN = UdpKernel.AGAIN;
+  private static final System.Logger LOG = System.getLogger("dev.jdgram");
+
+  private final LoopContext ctx;
+  private final UdpKernel kernel;
+  private final boolean ipv6;
+  private final WriteQueue writeQueue;
+  /** Room for one {@link UdpKernel#trySendMany} call, reused: the queue's head, gathered. */
+  private final SendReq[] gathered;
+  private final UdpKernel.RecvSink sink = this::deliver;
+  private final Runnable flush = this::flush;
+
+  // Mutable state. Loop thread only, except: closed (read by any thread; written under this
+  // handle's monitor), wantRecvInfo (under this handle's monitor, from any thread), connected
+  // (written under the monitor by connect/disconnect, read by the loop's sends).
+  private volatile boolean closed;
+  private boolean wantRecvInfo;
+  private volatile boolean connected;
+  private HandleListener listener;
+  private boolean receiving;
+  /** What the kernel watches for ({@link UdpKernel#READABLE}, {@link UdpKernel#WRITABLE}). */
+  private int interest;
+  /** A phase-end flush is scheduled. */
+  private boolean flushScheduled;
+  /** A datagram went to the kernel at once in this phase: the next ones wait for the flush. */
+  private boolean sentThisPhase;
+  /** Segmented sends: on until this socket's kernel or route refuses one. */
+  private boolean gso = true;
+  /** Times a refused segmented send was sent again without segmentation. */
+  private int gsoFallbacks;
+
+  /**
+   * A new, unbound handle on the loop of {@code ctx}, over that loop's transport.
+   *
+   * @param ipv6 true for {@code udp6}
+   * @param host where the socket lives: a simulated network's host, or null for this machine
+   */
+  public static UdpHandle open(LoopContext ctx, boolean ipv6, Object host) {
+    return new UdpHandle(ctx, ipv6, w -> ctx.transport().newUdpKernel(ctx, ipv6, host, w));
+  }
+
+  /** A handle over a kernel made by {@code kernelFactory}, given the handle's poll callback. */
+  UdpHandle(LoopContext ctx, boolean ipv6, Function<UdpKernel.Watcher, UdpKernel> kernelFactory) {
+    this.ctx = ctx;
+    this.ipv6 = ipv6;
+    this.writeQueue = new WriteQueue(ctx);
+    this.kernel = kernelFactory.apply(this::onReady);
+    this.gathered = new SendReq[Math.max(1, kernel.maxSendMany())];
+  }
 
   /** @return true for a udp6 handle */
-  boolean ipv6();
+  public boolean ipv6() {
+    return ipv6;
+  }
 
   /** @return true once the handle has a kernel socket (bound, explicitly or implicitly) */
-  boolean hasSocket();
+  public boolean hasSocket() {
+    return kernel.hasSocket();
+  }
 
-  /** Creates the kernel socket if needed and binds it. */
-  void bind(InetSocketAddress local, int flags);
+  // ------------------------------------------------------------------ checks made once
+
+  private boolean wrongFamily(InetAddress a) {
+    return !ipv6 && a instanceof Inet6Address; // a udp6 socket takes IPv4 too (mapped)
+  }
+
+  /** libuv's {@code uv__udp_check_before_send}. @return 0 or a negative errno */
+  private int checkDest(InetSocketAddress dest) {
+    if (dest == null) {
+      return connected ? 0 : Errno.EDESTADDRREQ;
+    }
+    return wrongFamily(dest.getAddress()) ? Errno.EINVAL : 0;
+  }
+
+  private void checkOpen() {
+    if (closed) {
+      throw new SysError(Errno.EBADF);
+    }
+  }
+
+  /**
+   * The socket an option applies to. libuv's {@code uv__udp_maybe_deferred_bind}: a membership
+   * call on an unbound handle binds it to the wildcard address first; other options need a
+   * socket and answer EBADF without one.
+   */
+  private void needSocket(boolean bindIfNeeded) {
+    checkOpen();
+    if (kernel.hasSocket()) {
+      return;
+    }
+    if (!bindIfNeeded) {
+      throw new SysError(Errno.EBADF);
+    }
+    bind(new InetSocketAddress(IpLiteral.wildcard(ipv6), 0), REUSEADDR);
+  }
+
+  // ------------------------------------------------------------------ lifecycle
+
+  /** Creates the kernel socket and binds it; EINVAL if it exists already (as libuv). */
+  public synchronized void bind(InetSocketAddress local, int flags) {
+    checkOpen();
+    if (kernel.hasSocket() || wrongFamily(local.getAddress())) {
+      throw new SysError(Errno.EINVAL);
+    }
+    kernel.bind(local, flags | (wantRecvInfo ? RECVINFO : 0));
+    updateInterest();
+    LOG.log(Level.DEBUG, () -> "bind udp" + (ipv6 ? "6 " : "4 ") + local + " on " + ctx.transport().name());
+  }
 
   /** Sets the default destination ({@code connect(2)}). */
-  void connect(InetSocketAddress remote);
+  public synchronized void connect(InetSocketAddress remote) {
+    needSocket(false);
+    if (wrongFamily(remote.getAddress())) {
+      throw new SysError(Errno.EINVAL);
+    }
+    kernel.connect(remote);
+    connected = true;
+  }
 
   /** Removes the default destination ({@code connect(AF_UNSPEC)}). */
-  void disconnect();
+  public synchronized void disconnect() {
+    needSocket(false);
+    kernel.disconnect();
+    connected = false;
+  }
 
   /** @return the local address ({@code getsockname}) */
-  InetSocketAddress localAddress();
+  public InetSocketAddress localAddress() {
+    needSocket(false);
+    return kernel.localAddress();
+  }
 
   /** @return the connected peer ({@code getpeername}) */
-  InetSocketAddress remoteAddress();
+  public InetSocketAddress remoteAddress() {
+    needSocket(false);
+    return kernel.remoteAddress();
+  }
 
-  /** Starts delivering datagrams and receive errors to {@code listener} on the loop thread. */
-  void recvStart(HandleListener listener);
+  /**
+   * Closes the kernel socket. {@code onClosed} runs on the loop thread once the kernel has
+   * released the socket (its port is free again), never inside this call: libuv's close callback.
+   */
+  public synchronized void close(Runnable onClosed) {
+    if (closed) {
+      ctx.nextTick(onClosed);
+      return;
+    }
+    // Sends made before close() but held for the end of the phase still go out, as they would
+    // have unbatched.
+    if (!writeQueue.isEmpty() && kernel.hasSocket() && (interest & UdpKernel.WRITABLE) == 0) {
+      drainWriteQueue();
+    }
+    closed = true;
+    receiving = false;
+    listener = null;
+    interest = 0;
+    // What the kernel had no room for learns its fate: ECANCELED, as libuv's
+    // uv__udp_finish_close says; the close callback itself is the kernel's to schedule, once
+    // the descriptor is really released.
+    writeQueue.cancelAll();
+    kernel.close(onClosed);
+    LOG.log(Level.DEBUG, "close udp handle");
+  }
+
+  // ------------------------------------------------------------------ the poller
+
+  private void updateInterest() {
+    if (closed || !kernel.hasSocket()) {
+      return;
+    }
+    int want = (receiving ? UdpKernel.READABLE : 0) | (writeQueue.isEmpty() ? 0 : UdpKernel.WRITABLE);
+    if (want != interest) {
+      kernel.watch(want);
+      interest = want;
+    }
+  }
+
+  /** The poller's call: libuv's {@code uv__udp_io}, writes first, then reads. */
+  private void onReady(int events) {
+    if (closed) {
+      return;
+    }
+    if ((events & UdpKernel.WRITABLE) != 0 && !writeQueue.isEmpty()) {
+      drainWriteQueue();
+    }
+    if ((events & UdpKernel.READABLE) != 0 && receiving) {
+      readBatch();
+    }
+  }
+
+  // ------------------------------------------------------------------ receive
+
+  /** Starts delivering datagrams and receive errors to {@code l} on the loop thread. */
+  public void recvStart(HandleListener l) {
+    checkOpen();
+    listener = Objects.requireNonNull(l);
+    receiving = true;
+    updateInterest();
+  }
 
   /** Stops delivering datagrams. */
-  void recvStop();
+  public void recvStop() {
+    receiving = false;
+    updateInterest();
+  }
 
   /**
-   * Sends one datagram: at once if nothing is queued, else after the queue. The request's
-   * completion runs on the loop thread, never inside this call.
+   * libuv's {@code uv__udp_recvmsg}: at most {@value #RECV_PER_WAKEUP} receives, then yield.
+   *
+   * <p>One policy for receive errors, Linux's: an error the kernel learned from ICMP
+   * (ECONNREFUSED, EHOSTUNREACH, ENETUNREACH) is reported and reading goes on, since reading
+   * consumed it (sk_err is cleared) and the datagrams queued behind it are good. Any other error
+   * may be lasting: report it and end this wake-up rather than meet it again 32 times; the
+   * next wake-up tries afresh.
    */
-  void send(SendReq req);
-
-  /**
-   * Sends every datagram of {@code batch} to {@code dest} (null: the connected peer), in order
-   * and after whatever is queued; {@code done} runs once on the loop thread, never inside this
-   * call. The batch must not change until then. This default sends a request per datagram;
-   * a transport that can do better (sendmmsg, GSO) overrides it.
-   */
-  default void sendBatch(NativeBatch batch, InetSocketAddress dest, BatchCounter.Done done) {
-    int n = batch.count();
-    BatchCounter counter = new BatchCounter(0, n, done);
-    for (int i = 0; i < n; i++) {
-      SendReq r = new SendReq(batch.view(i), dest, counter);
-      send(r);
-      if (r.status != SendReq.PENDING && r.status < 0) {
-        counter.skip(n - i - 1); // the batch stops at its first failed datagram
+  private void readBatch() {
+    int total = 0;
+    while (total < RECV_PER_WAKEUP && receiving && !closed) {
+      int want = RECV_PER_WAKEUP - total;
+      int n = kernel.recv(sink, want);
+      if (n == AGAIN || closed) {
         return;
+      }
+      if (n < 0) {
+        listener.onRecvError(n);
+        if (n != Errno.ECONNREFUSED && n != Errno.EHOSTUNREACH && n != Errno.ENETUNREACH) {
+          return;
+        }
+        total++;
+        continue;
+      }
+      total += n;
+      if (n < want) {
+        return; // the kernel's queue is empty
       }
     }
   }
 
-  /** @return bytes queued and not yet handed to the kernel */
-  int sendQueueSize();
+  private boolean deliver(ByteBuffer data, InetSocketAddress from, RecvInfo info) {
+    listener.onRecv(data, from, info);
+    return receiving && !closed;
+  }
+
+  /**
+   * Asks the kernel, from now on, for each datagram's destination address and arrival interface
+   * ({@link RecvInfo}). Until then a transport leaves them unknown (null, -1), so that every
+   * transport answers alike for a socket that never asked; it costs the kernel a control message
+   * per datagram, so it is asked for only once a listener can read it.
+   */
+  public synchronized void wantRecvInfo() {
+    if (wantRecvInfo) {
+      return;
+    }
+    wantRecvInfo = true;
+    if (kernel.hasSocket() && !closed) {
+      kernel.wantRecvInfo();
+    }
+  }
+
+  /**
+   * @return datagrams the kernel dropped because the receive buffer was full (sk_drops), 0
+   *     without a socket, or -1 where the transport cannot know
+   */
+  public long receiveDrops() {
+    return kernel.hasSocket() ? kernel.receiveDrops() : 0;
+  }
+
+  // ------------------------------------------------------------------ send
+
+  /**
+   * Sends one datagram. libuv's send, batched where the kernel has {@code sendmmsg}: the first
+   * send of a phase goes to the kernel at once (a lone reply waits for nothing); the sends that
+   * follow it in the same phase (a burst from a callback, or tasks handed in from another
+   * thread) wait in the write queue until the phase ends and then go out together. The request's
+   * completion runs on the loop thread, never inside this call.
+   */
+  public void send(SendReq req) {
+    if (closed) {
+      writeQueue.completeLater(req, Errno.EBADF);
+      return;
+    }
+    int many = gathered.length;
+    boolean hold = many > 1 && (sentThisPhase || ctx.moreTasksQueued());
+    if (writeQueue.isEmpty() && !hold) {
+      int status = sendNow(req);
+      if (status != AGAIN) {
+        writeQueue.completeLater(req, status);
+        if (many > 1) {
+          sentThisPhase = true;
+          scheduleFlush();
+        }
+        return;
+      }
+      writeQueue.enqueue(req);
+      updateInterest(); // the kernel is full: wait for writability
+      return;
+    }
+    writeQueue.enqueue(req);
+    if ((interest & UdpKernel.WRITABLE) != 0) {
+      return; // the kernel is full: writability will drain the queue
+    }
+    if (writeQueue.count() >= many) {
+      drainWriteQueue(); // a full batch's worth: no need to wait, and the batch stays bounded
+    } else {
+      scheduleFlush();
+    }
+  }
+
+  /** @return bytes sent, a negative errno, or AGAIN */
+  private int sendNow(SendReq req) {
+    int bad = checkDest(req.dest);
+    if (bad < 0) {
+      return bad;
+    }
+    return kernel.hasSocket() ? kernel.trySend(req.data, req.dest) : Errno.EBADF;
+  }
+
+  private void scheduleFlush() {
+    if (!flushScheduled) {
+      flushScheduled = true;
+      ctx.atPhaseEnd(flush);
+    }
+  }
+
+  /** The end of a phase: what the phase queued goes out now, in batches. */
+  private void flush() {
+    flushScheduled = false;
+    sentThisPhase = false;
+    if (!closed && !writeQueue.isEmpty() && (interest & UdpKernel.WRITABLE) == 0) {
+      drainWriteQueue();
+    }
+  }
+
+  /**
+   * Sends every datagram of {@code batch} to {@code dest} (null: the connected peer), in order
+   * and after whatever is queued, straight from the batch's native memory where the kernel can
+   * ({@code UDP_SEGMENT}, {@code sendmmsg}); {@code done} runs once on the loop thread, never
+   * inside this call. The batch must not change until then. The batch stops at its first failed
+   * datagram, as a stream would.
+   */
+  public void sendBatch(NativeBatch batch, InetSocketAddress dest, BatchCounter.Done done) {
+    int n = batch.count();
+    int err = closed || !kernel.hasSocket() ? Errno.EBADF : checkDest(dest);
+    int sent = 0;
+    if (err == 0 && writeQueue.isEmpty()) {
+      while (sent < n) {
+        int r = kernel.trySendBatch(batch, sent, dest, gso);
+        if (r == UdpKernel.GSO_REFUSED) {
+          gsoRefused();
+          continue; // the same datagrams again, unsegmented: nothing lost, nothing reported
+        }
+        if (r == AGAIN) {
+          break;
+        }
+        if (r < 0) {
+          err = r; // the datagram at 'sent' failed
+          break;
+        }
+        sent += r;
+      }
+    }
+    if (err != 0 || sent == n) {
+      done.completeLater(ctx, sent, err);
+      return;
+    }
+    // The kernel is full (or sends are queued): the rest waits in the write queue, in order.
+    BatchCounter counter = new BatchCounter(sent, n - sent, done);
+    for (int i = sent; i < n; i++) {
+      writeQueue.enqueue(new SendReq(batch.view(i), dest, counter));
+    }
+    updateInterest();
+  }
+
+  /**
+   * The kernel or the route refused a segmented send (quinn-udp meets the same with a NIC that
+   * cannot checksum-offload: EIO, or EINVAL): segmentation stays off for this socket, whose
+   * later batches go out as {@code sendmmsg}. Other sockets keep theirs; their routes may differ.
+   */
+  private void gsoRefused() {
+    gso = false;
+    gsoFallbacks++;
+    LOG.log(Level.DEBUG, "UDP_SEGMENT refused on this socket's route: sending its batches unsegmented");
+  }
+
+  /** @return how often a refused segmented send went again unsegmented (0 or 1) */
+  public int gsoFallbacks() {
+    return gsoFallbacks;
+  }
+
+  /** Drains the write queue, in batches where the kernel takes them, until the kernel is full. */
+  private void drainWriteQueue() {
+    int many = gathered.length;
+    while (!closed) {
+      writeQueue.dropCancelledHead(); // the rest of a batch that stopped at a failed datagram
+      SendReq head = writeQueue.peek();
+      if (head == null) {
+        break;
+      }
+      int bad = checkDest(head.dest);
+      if (bad < 0) {
+        writeQueue.completeLater(writeQueue.dequeue(), bad);
+        continue;
+      }
+      int k = many > 1 ? gather() : 1;
+      int r = k == 1 ? kernel.trySend(head.data, head.dest) : kernel.trySendMany(gathered, k);
+      Arrays.fill(gathered, 0, k, null);
+      if (r == AGAIN) {
+        break;
+      }
+      if (r < 0 || k == 1) {
+        writeQueue.completeLater(writeQueue.dequeue(), r); // bytes, or the first one's error
+        continue;
+      }
+      for (int i = 0; i < r; i++) {
+        SendReq done = writeQueue.dequeue();
+        writeQueue.completeLater(done, done.size);
+      }
+    }
+    updateInterest();
+    if (writeQueue.isEmpty() && listener != null) {
+      listener.onWriteQueueDrained();
+    }
+  }
+
+  /** @return how many requests from the queue's head go out in one call (their destinations checked) */
+  private int gather() {
+    int k = 0;
+    var it = writeQueue.iterator();
+    while (k < gathered.length && it.hasNext()) {
+      SendReq r = it.next();
+      if (checkDest(r.dest) < 0 || r.completion.cancelled()) {
+        break;
+      }
+      gathered[k++] = r;
+    }
+    return k;
+  }
+
+  /** @return bytes queued and not yet handed to the kernel (any thread) */
+  public int sendQueueSize() {
+    return writeQueue.bytes();
+  }
+
+  /** @return datagrams queued and not yet handed to the kernel (any thread) */
+  public int sendQueueCount() {
+    return writeQueue.count();
+  }
 
   /**
    * @return bytes waiting because the kernel's send buffer is full: what the send-queue
-   *     high-water mark bounds (sends held briefly to be batched do not count)
+   *     high-water mark bounds (sends held for the end of the phase do not count). Loop thread.
    */
-  default int blockedBytes() {
-    return sendQueueSize();
+  public int blockedBytes() {
+    return (interest & UdpKernel.WRITABLE) != 0 ? writeQueue.bytes() : 0;
   }
 
-  /** @return datagrams queued and not yet handed to the kernel */
-  int sendQueueCount();
+  // ------------------------------------------------------------------ options
 
   /** SO_BROADCAST. */
-  void setBroadcast(boolean on);
+  public void setBroadcast(boolean on) {
+    needSocket(false);
+    kernel.setBroadcast(on);
+  }
 
-  /** IP_TTL / IPV6_UNICAST_HOPS; 1..255. */
-  void setTTL(int ttl);
+  /** IP_TTL / IPV6_UNICAST_HOPS; 1..255, checked before the socket as libuv does. */
+  public void setTTL(int ttl) {
+    if (ttl < 1 || ttl > 255) {
+      throw new SysError(Errno.EINVAL);
+    }
+    needSocket(false);
+    kernel.setTTL(ttl);
+  }
 
   /** IP_MULTICAST_TTL / IPV6_MULTICAST_HOPS; 0..255. */
-  void setMulticastTTL(int ttl);
+  public void setMulticastTTL(int ttl) {
+    if (ttl < 0 || ttl > 255) {
+      throw new SysError(Errno.EINVAL);
+    }
+    needSocket(false);
+    kernel.setMulticastTTL(ttl);
+  }
 
   /** IP_MULTICAST_LOOP / IPV6_MULTICAST_LOOP. */
-  void setMulticastLoopback(boolean on);
+  public void setMulticastLoopback(boolean on) {
+    needSocket(false);
+    kernel.setMulticastLoopback(on);
+  }
 
   /** IP_MULTICAST_IF / IPV6_MULTICAST_IF: the interface with this address (or scope). */
-  void setMulticastInterface(InetAddress iface, String scope);
+  public synchronized void setMulticastInterface(InetAddress iface, String scope) {
+    needSocket(false);
+    kernel.setMulticastInterface(iface, scope);
+  }
 
   /**
    * IP_ADD_MEMBERSHIP / IP_DROP_MEMBERSHIP; {@code iface} null lets the kernel choose.
@@ -114,10 +543,26 @@ public sealed interface UdpHandle permits NioUdpHandle, LinuxUdpHandle, SimUdpHa
    *     ({@code "::%eth1"}), or null; it names the interface of an IPv6 membership, resolved
    *     where the socket lives (a simulated host has interfaces of its own)
    */
-  void membership(InetAddress group, InetAddress iface, String scope, boolean join);
+  public synchronized void membership(InetAddress group, InetAddress iface, String scope, boolean join) {
+    checkOpen();
+    if (!group.isMulticastAddress() || wrongFamily(group) || wrongFamily(iface)) {
+      throw new SysError(Errno.EINVAL);
+    }
+    needSocket(true);
+    kernel.membership(group, iface, scope, join);
+  }
 
   /** IP_ADD_SOURCE_MEMBERSHIP / IP_DROP_SOURCE_MEMBERSHIP; {@code scope} as for {@link #membership}. */
-  void sourceMembership(InetAddress source, InetAddress group, InetAddress iface, String scope, boolean join);
+  public synchronized void sourceMembership(InetAddress source, InetAddress group, InetAddress iface, String scope,
+      boolean join) {
+    checkOpen();
+    if (!group.isMulticastAddress() || source.isMulticastAddress() || wrongFamily(group)
+        || (source instanceof Inet6Address) != (group instanceof Inet6Address)) {
+      throw new SysError(Errno.EINVAL);
+    }
+    needSocket(true);
+    kernel.sourceMembership(source, group, iface, scope, join);
+  }
 
   /**
    * SO_RCVBUF / SO_SNDBUF, like {@code uv_recv_buffer_size}: a value of 0 reads, any other sets
@@ -125,27 +570,8 @@ public sealed interface UdpHandle permits NioUdpHandle, LinuxUdpHandle, SimUdpHa
    *
    * @return the kernel's value (on Linux, twice what was set)
    */
-  int bufferSize(boolean recv, int value);
-
-  /**
-   * Asks the kernel, from now on, for each datagram's destination address and arrival interface
-   * ({@link RecvInfo}). Until then a transport leaves them unknown (null, -1), so that every
-   * transport answers alike for a socket that never asked; one that cannot tell ignores it.
-   */
-  default void wantRecvInfo() {}
-
-  /**
-   * @return datagrams the kernel dropped because the receive buffer was full (sk_drops), or
-   *     -1 where the transport cannot know
-   */
-  default long receiveDrops() {
-    return -1;
+  public int bufferSize(boolean recv, int value) {
+    needSocket(false);
+    return kernel.bufferSize(recv, value);
   }
-
-  /**
-   * Closes the kernel socket; queued sends complete with {@link Errno#ECANCELED}. {@code onClosed}
-   * runs on the loop thread once the kernel has released the socket (its port is free again),
-   * after those completions and never inside this call: libuv's close callback.
-   */
-  void close(Runnable onClosed);
 }

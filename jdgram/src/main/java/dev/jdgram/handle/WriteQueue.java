@@ -7,7 +7,8 @@ import java.util.Iterator;
  * A handle's {@code write_queue} and {@code write_completed_queue}, as libuv keeps them: sends
  * the kernel had no room for wait here in order; finished requests wait in the completed queue
  * and their callbacks run together on one next-tick, after the current callback (never inside
- * {@code send}). Loop thread only, except the byte and datagram counts, which any thread reads.
+ * {@code send}). The queue only keeps and completes requests; when to try the kernel is the
+ * handle's decision. Loop thread only, except the byte and datagram counts, which any thread reads.
  */
 public final class WriteQueue {
   private final LoopContext ctx;
@@ -20,38 +21,6 @@ public final class WriteQueue {
 
   public WriteQueue(LoopContext ctx) {
     this.ctx = ctx;
-  }
-
-  /** A handle's one attempt to hand a datagram to the kernel. */
-  @FunctionalInterface
-  public interface KernelSend {
-    /** @return bytes sent, a negative errno, or {@link WriteQueue#AGAIN} when the kernel is full */
-    int trySend(SendReq req);
-  }
-
-  /** {@link KernelSend}'s "the kernel has no room now". */
-  public static final int AGAIN = Integer.MIN_VALUE;
-
-  /**
-   * libuv's {@code uv__udp_send}: when nothing waits, try the kernel at once and complete on the
-   * next tick; otherwise (or when the kernel is full) queue the send behind the others.
-   *
-   * @return true if the send was queued, so the handle must watch for writability
-   */
-  public boolean sendOrQueue(SendReq req, boolean handleClosed, KernelSend kernel) {
-    if (handleClosed) {
-      completeLater(req, Errno.EBADF);
-      return false;
-    }
-    if (pending.isEmpty()) {
-      int status = kernel.trySend(req);
-      if (status != AGAIN) {
-        completeLater(req, status);
-        return false;
-      }
-    }
-    enqueue(req);
-    return true;
   }
 
   /** @return true when no send waits for the kernel */

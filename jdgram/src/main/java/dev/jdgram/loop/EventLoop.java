@@ -4,6 +4,7 @@ import dev.jdgram.DgramException;
 import dev.jdgram.handle.LoopContext;
 import dev.jdgram.handle.Poller;
 import dev.jdgram.handle.Transport;
+import dev.jdgram.handle.TransportProvider;
 import java.nio.ByteBuffer;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -34,7 +35,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 public final class EventLoop {
   static {
-    LoopContext.Access.install(loop -> loop.context, EventLoop::new);
+    LoopContext.Access.install(loop -> ((EventLoop) loop).context, EventLoop::new);
   }
 
   private static final int OPEN = 0;
@@ -100,7 +101,7 @@ public final class EventLoop {
   public static EventLoop create() {
     Transport transport;
     try {
-      transport = Transport.fromSystemProperty();
+      transport = TransportProvider.fromSystemProperty();
     } catch (IllegalArgumentException e) {
       throw new DgramException("ERR_INVALID_ARG_VALUE", e.getMessage());
     }
@@ -595,11 +596,6 @@ public final class EventLoop {
 
   /** The loop's face towards the socket layer and the transports. */
   private final class Context implements LoopContext {
-    @Override
-    public EventLoop loop() {
-      return EventLoop.this;
-    }
-
     @Override
     public Transport transport() {
       return transport;

@@ -96,6 +96,18 @@ public final class Host implements NetworkHost {
     return this;
   }
 
+  /**
+   * Whether this host's kernel takes segmented sends (UDP_SEGMENT); default true. A host that
+   * does not answers a segmented send with EIO, as Linux does on a route whose device cannot
+   * segment or checksum: jdgram then sends that socket's batches unsegmented.
+   */
+  public Host segmentationOffload(boolean on) {
+    synchronized (net.world) {
+      k.gso = on;
+    }
+    return this;
+  }
+
   /** Sets net.core.rmem_default and rmem_max (default 212992). */
   public Host receiveBufferDefault(int bytes) {
     k.rmemDefault = bytes;

@@ -39,9 +39,17 @@ public final class SimNetwork implements AutoCloseable {
   private final EventLoop loop;
   private final List<Host> hosts = new ArrayList<>();
 
+  static {
+    try { // EventLoop's static initializer installs the factory that LoopContext.newLoop uses
+      Class.forName(EventLoop.class.getName(), true, EventLoop.class.getClassLoader());
+    } catch (ClassNotFoundException e) {
+      throw new AssertionError(e);
+    }
+  }
+
   private SimNetwork(long seed) {
     this.world = new World(seed);
-    this.loop = LoopContext.newLoop(new SimTransport(world));
+    this.loop = (EventLoop) LoopContext.newLoop(new SimTransport(world));
   }
 
   /**

@@ -3,7 +3,7 @@ package dev.jdgram.transport.linux;
 import dev.jdgram.handle.LoopContext;
 import dev.jdgram.handle.Poller;
 import dev.jdgram.handle.Transport;
-import dev.jdgram.handle.UdpHandle;
+import dev.jdgram.handle.UdpKernel;
 import java.util.Locale;
 
 /**
@@ -36,7 +36,8 @@ public final class LinuxTransport implements Transport {
   }
 
   @Override
-  public UdpHandle newUdpHandle(LoopContext ctx, boolean ipv6) {
-    return new LinuxUdpHandle(ctx, (EpollPoller) ctx.poller(), ipv6);
+  public UdpKernel newUdpKernel(LoopContext ctx, boolean ipv6, Object host, UdpKernel.Watcher watcher) {
+    Transport.requireNoHost(this, host);
+    return new LinuxUdpKernel(ctx, ipv6, watcher);
   }
 }

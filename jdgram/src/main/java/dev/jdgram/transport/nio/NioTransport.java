@@ -3,7 +3,7 @@ package dev.jdgram.transport.nio;
 import dev.jdgram.handle.LoopContext;
 import dev.jdgram.handle.Poller;
 import dev.jdgram.handle.Transport;
-import dev.jdgram.handle.UdpHandle;
+import dev.jdgram.handle.UdpKernel;
 
 /**
  * The portable transport: a {@link java.nio.channels.Selector} for the poll phase and a
@@ -27,7 +27,8 @@ public final class NioTransport implements Transport {
   }
 
   @Override
-  public UdpHandle newUdpHandle(LoopContext ctx, boolean ipv6) {
-    return new NioUdpHandle(ctx, (NioPoller) ctx.poller(), ipv6);
+  public UdpKernel newUdpKernel(LoopContext ctx, boolean ipv6, Object host, UdpKernel.Watcher watcher) {
+    Transport.requireNoHost(this, host);
+    return new NioUdpKernel(ctx, ipv6, watcher);
   }
 }

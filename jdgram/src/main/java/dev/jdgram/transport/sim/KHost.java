@@ -30,7 +30,9 @@ public final class KHost {
   public final KNic lo;
   public final List<KNic> nics = new ArrayList<>();
   public final List<Route> routes = new ArrayList<>();
-  final List<SimUdpHandle> sockets = new ArrayList<>();
+  final List<KSocket> sockets = new ArrayList<>();
+  /** Segmented sends (UDP_SEGMENT) taken; false: refused with EIO. */
+  public boolean gso = true;
   final SplittableRandom portRng;
   /** net.ipv4.igmp_max_memberships: joins per socket. */
   public int maxMemberships = 20;
@@ -369,8 +371,8 @@ public final class KHost {
       return;
     }
     if (multi) {
-      List<SimUdpHandle> to = new ArrayList<>();
-      for (SimUdpHandle s : sockets) {
+      List<KSocket> to = new ArrayList<>();
+      for (KSocket s : sockets) {
         if (s.matches(p, nic, true)) {
           to.add(s);
         }
@@ -378,15 +380,15 @@ public final class KHost {
       if (to.isEmpty()) {
         w.trace(p.tag, name, Layer.UDP, "drop", "no socket for " + Prefix.format(p.dst) + ":" + p.dstPort);
       }
-      for (SimUdpHandle s : to) {
+      for (KSocket s : to) {
         s.enqueue(p, nic);
       }
       return;
     }
-    SimUdpHandle best = null;
+    KSocket best = null;
     int bestScore = -1;
-    List<SimUdpHandle> ties = new ArrayList<>();
-    for (SimUdpHandle s : sockets) {
+    List<KSocket> ties = new ArrayList<>();
+    for (KSocket s : sockets) {
       if (!s.matches(p, nic, false)) {
         continue;
       }
@@ -455,7 +457,7 @@ public final class KHost {
       return;
     }
     InetAddress dst = p.unreachableAddress();
-    for (SimUdpHandle s : sockets) {
+    for (KSocket s : sockets) {
       if (s.local.getPort() == ports[0] && s.remote != null && s.remote.getAddress().equals(dst) && s.remote.getPort() == ports[1]) {
         w.trace(p.tag, name, Layer.ICMP, "deliver", "port unreachable from " + Prefix.format(dst) + ":" + ports[1] + ": connected socket :" + ports[0] + " gets ECONNREFUSED");
         s.socketError(dev.jdgram.handle.Errno.ECONNREFUSED);

@@ -12,21 +12,21 @@ import java.util.List;
  */
 final class ReadySet {
   private final World w;
-  private final LinkedHashSet<SimUdpHandle> handles = new LinkedHashSet<>();
+  private final LinkedHashSet<KSocket> handles = new LinkedHashSet<>();
 
   ReadySet(World w) {
     this.w = w;
   }
 
   /** Under the world's monitor: {@code h} has work for its loop; wakes a waiting poller. */
-  void add(SimUdpHandle h) {
+  void add(KSocket h) {
     if (handles.add(h)) {
       w.notifyAll(); // a poller of another thread may be waiting for exactly this
     }
   }
 
   /** Under the world's monitor. */
-  void remove(SimUdpHandle h) {
+  void remove(KSocket h) {
     handles.remove(h);
   }
 
@@ -36,8 +36,8 @@ final class ReadySet {
   }
 
   /** Under the world's monitor: takes every ready handle, in the order they became ready. */
-  List<SimUdpHandle> drain() {
-    List<SimUdpHandle> list = new ArrayList<>(handles);
+  List<KSocket> drain() {
+    List<KSocket> list = new ArrayList<>(handles);
     handles.clear();
     return list;
   }

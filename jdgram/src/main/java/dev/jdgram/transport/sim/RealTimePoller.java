@@ -27,7 +27,7 @@ final class RealTimePoller implements Poller {
   @Override
   public int poll(long timeoutMillis) {
     long deadline = timeoutMillis < 0 ? Long.MAX_VALUE : System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
-    List<SimUdpHandle> list;
+    List<KSocket> list;
     synchronized (w) {
       while (true) {
         w.runDueEvents();

@@ -1,10 +1,9 @@
 package dev.jdgram.transport.sim;
 
-import dev.jdgram.NetworkHost;
 import dev.jdgram.handle.LoopContext;
 import dev.jdgram.handle.Poller;
 import dev.jdgram.handle.Transport;
-import dev.jdgram.handle.UdpHandle;
+import dev.jdgram.handle.UdpKernel;
 
 /**
  * {@code jdgram.transport=sim}: the simulated kernel behind ordinary loops (the default loop,
@@ -46,17 +45,12 @@ public final class RealTimeSimTransport implements Transport {
   }
 
   @Override
-  public UdpHandle newUdpHandle(LoopContext ctx, boolean ipv6) {
-    RealTimePoller p = (RealTimePoller) ctx.poller();
-    return new SimUdpHandle(ctx, world, localhost, p.ready, ipv6);
-  }
-
-  @Override
-  public UdpHandle newUdpHandle(LoopContext ctx, boolean ipv6, NetworkHost host) {
+  public UdpKernel newUdpKernel(LoopContext ctx, boolean ipv6, Object host, UdpKernel.Watcher watcher) {
     if (host != null) {
-      throw new IllegalArgumentException("host " + host.name()
+      throw new IllegalArgumentException(host
           + " belongs to a SimNetwork: use that network's loop (SocketOptions.loop(net.loop()))");
     }
-    return newUdpHandle(ctx, ipv6);
+    RealTimePoller p = (RealTimePoller) ctx.poller();
+    return new KSocket(ctx, world, localhost, p.ready, ipv6, watcher);
   }
 }

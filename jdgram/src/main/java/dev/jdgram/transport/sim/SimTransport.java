@@ -1,10 +1,9 @@
 package dev.jdgram.transport.sim;
 
-import dev.jdgram.NetworkHost;
 import dev.jdgram.handle.LoopContext;
 import dev.jdgram.handle.Poller;
 import dev.jdgram.handle.Transport;
-import dev.jdgram.handle.UdpHandle;
+import dev.jdgram.handle.UdpKernel;
 
 /**
  * The simulated network as a transport: one per network, making the one poller of the
@@ -33,19 +32,14 @@ public final class SimTransport implements Transport {
   }
 
   @Override
-  public UdpHandle newUdpHandle(LoopContext ctx, boolean ipv6) {
-    throw new IllegalArgumentException("a socket on the simulated network's loop needs a host: SocketOptions.host(...)");
-  }
-
-  @Override
-  public UdpHandle newUdpHandle(LoopContext ctx, boolean ipv6, NetworkHost host) {
+  public UdpKernel newUdpKernel(LoopContext ctx, boolean ipv6, Object host, UdpKernel.Watcher watcher) {
     if (host == null) {
-      return newUdpHandle(ctx, ipv6);
+      throw new IllegalArgumentException("a socket on the simulated network's loop needs a host: SocketOptions.host(...)");
     }
     KHost k = world.hostOf(host);
     if (k == null) {
-      throw new IllegalArgumentException("host " + host.name() + " is not on this loop's simulated network");
+      throw new IllegalArgumentException(host + " is not on this loop's simulated network");
     }
-    return new SimUdpHandle(ctx, world, k, world.ready, ipv6);
+    return new KSocket(ctx, world, k, world.ready, ipv6, watcher);
   }
 }

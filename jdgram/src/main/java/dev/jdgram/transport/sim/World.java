@@ -1,6 +1,5 @@
 package dev.jdgram.transport.sim;
 
-import dev.jdgram.NetworkHost;
 import dev.jdgram.sim.Layer;
 import dev.jdgram.sim.TraceEvent;
 import java.util.ArrayDeque;
@@ -43,7 +42,7 @@ public final class World {
   private boolean tracing = true;
   public static final int DEFAULT_TRACE_LIMIT = 100_000;
   private Consumer<TraceEvent> traceListener;
-  private final Map<NetworkHost, KHost> hosts = new HashMap<>();
+  private final Map<Object, KHost> hosts = new HashMap<>();
   final List<KHost> allHosts = new ArrayList<>();
   final List<KSwitch> switches = new ArrayList<>();
   final List<Map<KHost, Integer>> partitions = new ArrayList<>();
@@ -139,7 +138,7 @@ public final class World {
    */
   int runDue() {
     int n;
-    List<SimUdpHandle> list;
+    List<KSocket> list;
     synchronized (this) {
       n = runDueEvents();
       if (ready.isEmpty()) {
@@ -171,8 +170,8 @@ public final class World {
   }
 
   /** Outside this monitor (it runs the application's listeners): hands up what is queued. */
-  static int dispatch(List<SimUdpHandle> list) {
-    for (SimUdpHandle h : list) {
+  static int dispatch(List<KSocket> list) {
+    for (KSocket h : list) {
       h.onReady();
     }
     return list.size();
@@ -313,7 +312,7 @@ public final class World {
 
   // ---------------------------------------------------------------- registry
 
-  public synchronized void register(NetworkHost publicHost, KHost host) {
+  public synchronized void register(Object publicHost, KHost host) {
     hosts.put(publicHost, host);
     allHosts.add(host);
   }
@@ -323,7 +322,7 @@ public final class World {
     allHosts.add(host);
   }
 
-  synchronized KHost hostOf(NetworkHost h) {
+  synchronized KHost hostOf(Object h) {
     return hosts.get(h);
   }
 

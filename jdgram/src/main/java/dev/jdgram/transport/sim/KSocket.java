@@ -1,13 +1,12 @@
 package dev.jdgram.transport.sim;
 
 import dev.jdgram.handle.Errno;
-import dev.jdgram.handle.HandleListener;
 import dev.jdgram.handle.LoopContext;
 import dev.jdgram.handle.RecvInfo;
-import dev.jdgram.handle.SendReq;
+import dev.jdgram.handle.NativeBatch;
 import dev.jdgram.handle.SysError;
 import dev.jdgram.handle.UdpHandle;
-import dev.jdgram.handle.WriteQueue;
+import dev.jdgram.handle.UdpKernel;
 import dev.jdgram.sim.Layer;
 import java.net.Inet6Address;
 import java.net.InetAddress;
@@ -17,18 +16,17 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Objects;
 import java.util.Set;
 
 /**
- * A UDP socket of a simulated host: Linux's {@code udp_sendmsg}, {@code udp_queue_rcv_skb},
- * {@code ip_mc_join_group} and friends, on the host's kernel model. Sends that find the send
- * buffer full wait on the write queue until frames leave the card.
+ * A UDP socket of a simulated host, the kernel's side only: Linux's {@code udp_sendmsg},
+ * {@code udp_queue_rcv_skb}, {@code ip_mc_join_group} and friends on the host's kernel model
+ * (buffers with their truesize accounting, the socket table, matching, the receive queue,
+ * memberships, sk_err), under the one {@link UdpHandle}, which keeps the write queue and the
+ * rest of the handle's life. Readiness is level-triggered, like epoll's: while the handle
+ * watches for something that holds, the socket stays on its loop's {@link ReadySet}.
  */
-public final class SimUdpHandle implements UdpHandle {
-  private static final int AGAIN = Integer.MIN_VALUE;
-  private static final int RECV_BATCH = 32;
-
+final class KSocket implements UdpKernel {
   private record Rx(Packet p, int ifindex, int truesize) {}
 
   /** One IP_ADD_MEMBERSHIP / IP_ADD_SOURCE_MEMBERSHIP: sources null means any source. */
@@ -47,15 +45,15 @@ public final class SimUdpHandle implements UdpHandle {
   private final LoopContext ctx;
   private final World w;
   private final KHost host;
-  /** The ready list of this handle's loop: a delivery here wakes that loop. */
+  /** The ready list of this socket's loop: readiness here wakes that loop. */
   private final ReadySet ready;
   private final boolean ipv6;
-  private final WriteQueue writeQueue;
+  private final UdpKernel.Watcher watcher;
+
+  // The kernel model's state: guarded by the world's monitor (w), which every thread that runs
+  // network events takes; never held while the handle's callbacks run.
   private final ArrayDeque<Rx> rxq = new ArrayDeque<>();
   private final List<Mem> memberships = new ArrayList<>();
-  private final RecvInfo recvInfo = new RecvInfo();
-  /** Destination and interface asked for (as IP_PKTINFO on linux); set by any thread, read by the loop. */
-  private volatile boolean wantRecvInfo;
   private boolean created;
   private boolean hashed;
   private boolean addrLocked;
@@ -63,9 +61,8 @@ public final class SimUdpHandle implements UdpHandle {
   InetSocketAddress local;
   InetSocketAddress remote;
   int flags;
-  private HandleListener listener;
-  private boolean receiving;
   private boolean closed;
+  private int interest;
   private int rmem;
   private int wmem;
   private int rcvbuf;
@@ -76,17 +73,24 @@ public final class SimUdpHandle implements UdpHandle {
   private boolean mcastLoop = true;
   private boolean broadcast;
   private KNic mcastIf;
-  private InetSocketAddress lastFrom;
   /** sk_err: an ICMP error waiting for the next receive or send. */
   private int pendingError;
+  /** Destination and interface asked for (as IP_PKTINFO on linux). */
+  private boolean wantRecvInfo;
 
-  SimUdpHandle(LoopContext ctx, World w, KHost host, ReadySet ready, boolean ipv6) {
+  // Read without the monitor. open: created and not closed (any thread). lastFrom, recvInfo:
+  // the loop thread's, used while it hands datagrams to the handle.
+  private volatile boolean open;
+  private InetSocketAddress lastFrom;
+  private final RecvInfo recvInfo = new RecvInfo();
+
+  KSocket(LoopContext ctx, World w, KHost host, ReadySet ready, boolean ipv6, UdpKernel.Watcher watcher) {
     this.ctx = ctx;
     this.w = w;
     this.host = host;
     this.ready = ready;
     this.ipv6 = ipv6;
-    this.writeQueue = new WriteQueue(ctx);
+    this.watcher = watcher;
     this.local = new InetSocketAddress(wildcard(), 0);
   }
 
@@ -103,26 +107,8 @@ public final class SimUdpHandle implements UdpHandle {
   }
 
   @Override
-  public boolean ipv6() {
-    return ipv6;
-  }
-
-  @Override
   public boolean hasSocket() {
-    return created;
-  }
-
-  private void checkOpen() {
-    if (closed) {
-      throw new SysError(Errno.EBADF);
-    }
-  }
-
-  private void checkCreated() {
-    checkOpen();
-    if (!created) {
-      throw new SysError(Errno.EBADF);
-    }
+    return open;
   }
 
   private boolean wrongFamily(InetAddress a) {
@@ -134,10 +120,6 @@ public final class SimUdpHandle implements UdpHandle {
   @Override
   public void bind(InetSocketAddress addr, int bindFlags) {
     synchronized (w) {
-      checkOpen();
-      if (created) {
-        throw new SysError(Errno.EINVAL);
-      }
       InetAddress a = addr.getAddress();
       if (wrongFamily(a)) {
         throw new SysError(Errno.EINVAL);
@@ -148,6 +130,8 @@ public final class SimUdpHandle implements UdpHandle {
       flags = bindFlags;
       hashTo(a, addr.getPort());
       created = true;
+      open = true;
+      wantRecvInfo |= (bindFlags & UdpHandle.RECVINFO) != 0;
       addrLocked = !a.isAnyLocalAddress();
       portLocked = addr.getPort() != 0;
       rcvbuf = host.rmemDefault;
@@ -189,13 +173,13 @@ public final class SimUdpHandle implements UdpHandle {
   }
 
   private boolean conflicts(InetAddress a, int port) {
-    for (SimUdpHandle s : host.sockets) {
+    for (KSocket s : host.sockets) {
       if (s == this || s.local.getPort() != port) {
         continue;
       }
       boolean sameFamily = s.ipv6 == ipv6;
-      boolean dual = !sameFamily && (ipv6 ? a.isAnyLocalAddress() && (flags & IPV6ONLY) == 0
-          : s.local.getAddress().isAnyLocalAddress() && (s.flags & IPV6ONLY) == 0);
+      boolean dual = !sameFamily && (ipv6 ? a.isAnyLocalAddress() && (flags & UdpHandle.IPV6ONLY) == 0
+          : s.local.getAddress().isAnyLocalAddress() && (s.flags & UdpHandle.IPV6ONLY) == 0);
       if (!sameFamily && !dual) {
         continue;
       }
@@ -203,7 +187,7 @@ public final class SimUdpHandle implements UdpHandle {
       if (!overlap) {
         continue;
       }
-      boolean share = ((flags & s.flags & REUSEADDR) != 0) || ((flags & s.flags & REUSEPORT) != 0);
+      boolean share = ((flags & s.flags & UdpHandle.REUSEADDR) != 0) || ((flags & s.flags & UdpHandle.REUSEPORT) != 0);
       if (!share) {
         return true;
       }
@@ -222,7 +206,6 @@ public final class SimUdpHandle implements UdpHandle {
   @Override
   public void connect(InetSocketAddress r) {
     synchronized (w) {
-      checkOpen();
       InetAddress a = r.getAddress();
       if (wrongFamily(a)) {
         throw new SysError(Errno.EINVAL);
@@ -245,7 +228,6 @@ public final class SimUdpHandle implements UdpHandle {
   @Override
   public void disconnect() {
     synchronized (w) {
-      checkCreated();
       remote = null;
       // udp_disconnect: an address or port the socket got from connect or autobind is released
       if (!addrLocked) {
@@ -262,7 +244,6 @@ public final class SimUdpHandle implements UdpHandle {
   @Override
   public InetSocketAddress localAddress() {
     synchronized (w) {
-      checkCreated();
       return local;
     }
   }
@@ -270,7 +251,6 @@ public final class SimUdpHandle implements UdpHandle {
   @Override
   public InetSocketAddress remoteAddress() {
     synchronized (w) {
-      checkCreated();
       if (remote == null) {
         throw new SysError(Errno.ENOTCONN);
       }
@@ -278,25 +258,86 @@ public final class SimUdpHandle implements UdpHandle {
     }
   }
 
-  // ------------------------------------------------------------------ receive
+  // ------------------------------------------------------------------ readiness
 
   @Override
-  public void recvStart(HandleListener l) {
+  public void watch(int events) {
     synchronized (w) {
-      checkOpen();
-      listener = Objects.requireNonNull(l);
-      receiving = true;
-      if (!rxq.isEmpty() || pendingError != 0) {
+      interest = events;
+      if (readyEvents() != 0) {
         ready.add(this);
       }
     }
   }
 
-  @Override
-  public void recvStop() {
-    synchronized (w) {
-      receiving = false;
+  /** Under the monitor: what the handle watches for that holds now. */
+  private int readyEvents() {
+    if (closed) {
+      return 0;
     }
+    int r = (interest & READABLE) != 0 && (!rxq.isEmpty() || pendingError != 0) ? READABLE : 0;
+    return r | ((interest & WRITABLE) != 0 && wmem < sndbuf ? WRITABLE : 0);
+  }
+
+  /**
+   * Called by the poller, outside the network's monitor: tells the handle what is ready, then,
+   * as a level-triggered epoll would, keeps the socket on the ready list while something still
+   * holds (more than one wake-up's worth of datagrams).
+   */
+  void onReady() {
+    int events;
+    synchronized (w) {
+      events = readyEvents();
+    }
+    if (events == 0) {
+      return;
+    }
+    watcher.onReady(events);
+    synchronized (w) {
+      if (readyEvents() != 0) {
+        ready.add(this);
+      }
+    }
+  }
+
+  // ------------------------------------------------------------------ receive
+
+  /** Hands up to {@code max} queued datagrams to {@code sink}, after a pending socket error. */
+  @Override
+  public int recv(RecvSink sink, int max) {
+    ByteBuffer buf = ctx.recvBuffer();
+    for (int i = 0; i < max; i++) {
+      Rx rx;
+      synchronized (w) {
+        if (i == 0 && pendingError != 0) {
+          int e = pendingError; // reading reports sk_err, and clears it
+          pendingError = 0;
+          return e;
+        }
+        if (closed || rxq.isEmpty()) {
+          return i == 0 ? AGAIN : i;
+        }
+        rx = rxq.poll();
+        rmem -= rx.truesize;
+      }
+      buf.clear();
+      buf.put(rx.p.payload, 0, Math.min(rx.p.payload.length, buf.capacity()));
+      buf.flip();
+      InetSocketAddress from = lastFrom;
+      if (from == null || !from.getAddress().equals(rx.p.src) || from.getPort() != rx.p.srcPort) {
+        from = new InetSocketAddress(rx.p.src, rx.p.srcPort);
+        lastFrom = from;
+      }
+      recvInfo.clear();
+      if (wantRecvInfo) {
+        recvInfo.setLocalAddress(rx.p.dst);
+        recvInfo.interfaceIndex = rx.ifindex;
+      }
+      if (!sink.onDatagram(buf, from, recvInfo)) {
+        return i + 1;
+      }
+    }
+    return max;
   }
 
   /** Does a datagram that reached this host belong to this socket? (__udp4_lib_lookup / mcast). */
@@ -324,7 +365,7 @@ public final class SimUdpHandle implements UdpHandle {
    * on Linux (the application sees the sender as {@code ::ffff:a.b.c.d}).
    */
   private boolean dualStackFor(Packet p) {
-    return ipv6 && !p.v6() && (flags & IPV6ONLY) == 0 && local.getAddress().isAnyLocalAddress() && remote == null;
+    return ipv6 && !p.v6() && (flags & UdpHandle.IPV6ONLY) == 0 && local.getAddress().isAnyLocalAddress() && remote == null;
   }
 
   /** @return true for a socket of the datagram's own family (Linux prefers it: compute_score) */
@@ -345,7 +386,7 @@ public final class SimUdpHandle implements UdpHandle {
     if (w.tracing()) {
       w.trace(p.tag, node(), Layer.SOCKET, "deliver", "queued on socket " + Prefix.format(local.getAddress()) + ":" + local.getPort() + " from " + Prefix.format(p.src) + ":" + p.srcPort + " via " + nic.name);
     }
-    if (receiving) {
+    if ((interest & READABLE) != 0) {
       ready.add(this);
     }
   }
@@ -353,91 +394,43 @@ public final class SimUdpHandle implements UdpHandle {
   /** An ICMP error on a connected socket (sk_err): reported by the next receive or send. */
   void socketError(int errno) {
     pendingError = errno;
-    if (receiving) {
+    if ((interest & READABLE) != 0) {
       ready.add(this);
-    }
-  }
-
-  /**
-   * Called by the poller, outside the network's monitor: retries queued sends, reports a pending
-   * socket error, and hands up to {@value #RECV_BATCH} queued datagrams to the listener.
-   */
-  void onReady() {
-    HandleListener l;
-    boolean drained = false;
-    int err = 0;
-    synchronized (w) {
-      if (closed) {
-        return;
-      }
-      if (!writeQueue.isEmpty() && wmem < sndbuf) {
-        drained = drainWriteQueue();
-      }
-      if (pendingError != 0 && receiving) {
-        err = pendingError;
-        pendingError = 0;
-      }
-      l = listener;
-    }
-    if (l == null) {
-      return;
-    }
-    if (drained) {
-      l.onWriteQueueDrained();
-    }
-    if (err != 0) {
-      l.onRecvError(err);
-    }
-    ByteBuffer buf = ctx.recvBuffer();
-    for (int i = 0; i < RECV_BATCH; i++) {
-      Rx rx;
-      synchronized (w) {
-        if (!receiving || closed || rxq.isEmpty()) {
-          break;
-        }
-        rx = rxq.poll();
-        rmem -= rx.truesize;
-        l = listener;
-      }
-      buf.clear();
-      buf.put(rx.p.payload, 0, Math.min(rx.p.payload.length, buf.capacity()));
-      buf.flip();
-      InetSocketAddress from = lastFrom;
-      if (from == null || !from.getAddress().equals(rx.p.src) || from.getPort() != rx.p.srcPort) {
-        from = new InetSocketAddress(rx.p.src, rx.p.srcPort);
-        lastFrom = from;
-      }
-      recvInfo.clear();
-      if (wantRecvInfo) {
-        recvInfo.setLocalAddress(rx.p.dst);
-        recvInfo.interfaceIndex = rx.ifindex;
-      }
-      l.onRecv(buf, from, recvInfo);
-    }
-    synchronized (w) {
-      if (receiving && !closed && !rxq.isEmpty()) {
-        ready.add(this);
-      }
     }
   }
 
   // ------------------------------------------------------------------ send
 
   @Override
-  public void send(SendReq req) {
+  public int trySend(ByteBuffer data, InetSocketAddress dest) {
+    synchronized (w) {
+      return closed ? Errno.EBADF : sendmsg(data, dest);
+    }
+  }
+
+  /**
+   * A segmented send, modelled: the host either takes it (the receiver gets ordinary datagrams,
+   * as from a real UDP_SEGMENT send) or, when its kernel has no segmentation offload, refuses it
+   * as Linux does (EIO), before anything leaves.
+   */
+  @Override
+  public int trySendBatch(NativeBatch batch, int from, InetSocketAddress dest, boolean gso) {
+    int k = gso && batch.segmentable(from) ? Math.min(64, batch.count() - from) : 1;
     synchronized (w) {
       if (closed) {
-        writeQueue.completeLater(req, Errno.EBADF);
-        return;
+        return Errno.EBADF;
       }
-      if (writeQueue.isEmpty()) {
-        int status = trySend(req);
-        if (status != AGAIN) {
-          writeQueue.completeLater(req, status);
-          return;
+      if (k >= 2 && !host.gso) {
+        w.trace("-", node(), Layer.UDP, "error", "UDP_SEGMENT refused: no segmentation offload (EIO)");
+        return GSO_REFUSED;
+      }
+      for (int j = 0; j < k; j++) {
+        int r = sendmsg(batch.view(from + j), dest);
+        if (r < 0) {
+          return j > 0 && r == AGAIN ? j : r == AGAIN || j == 0 ? r : j;
         }
       }
-      writeQueue.enqueue(req);
+      return k;
     }
   }
 
@@ -459,9 +452,9 @@ public final class SimUdpHandle implements UdpHandle {
     return host.route(da);
   }
 
-  /** udp_sendmsg. @return bytes sent, a negative errno, or AGAIN (send buffer full) */
-  private int trySend(SendReq req) {
-    InetSocketAddress dest = req.dest;
+  /** Under the monitor: udp_sendmsg. @return bytes sent, a negative errno, or AGAIN (send buffer full) */
+  private int sendmsg(ByteBuffer data, InetSocketAddress dest) {
+    int size = data.remaining();
     if (dest == null) {
       if (remote == null) {
         return Errno.EDESTADDRREQ;
@@ -475,7 +468,7 @@ public final class SimUdpHandle implements UdpHandle {
     if (dest.getPort() == 0) {
       return Errno.EINVAL;
     }
-    if (req.size > (ipv6 ? 65527 : 65507)) {
+    if (size > (ipv6 ? 65527 : 65507)) {
       return Errno.EMSGSIZE;
     }
     if (!hashed) {
@@ -518,21 +511,21 @@ public final class SimUdpHandle implements UdpHandle {
     p.proto = Packet.UDP;
     p.ttl = mcast ? mcastTtl : ttl;
     p.ipId = ++w.ipIds;
-    byte[] data = new byte[req.size];
-    req.data.duplicate().get(data);
-    p.payload = data;
+    byte[] payload = new byte[size];
+    data.duplicate().get(payload);
+    p.payload = payload;
     if (w.tracing()) {
-      w.trace(p.tag, node(), Layer.SOCKET, "send", Prefix.format(src) + ":" + p.srcPort + " -> " + Prefix.format(da) + ":" + p.dstPort + " (" + req.size + " bytes)");
+      w.trace(p.tag, node(), Layer.SOCKET, "send", Prefix.format(src) + ":" + p.srcPort + " -> " + Prefix.format(da) + ":" + p.dstPort + " (" + size + " bytes)");
     }
     if (path.local()) {
       host.loopback(p, host.lo);
-      return req.size;
+      return size;
     }
-    int ts = truesize(req.size);
+    int ts = truesize(size);
     wmem += ts;
-    Runnable sent = () -> {
+    Runnable sent = () -> { // the frame left the card: its memory is the socket's again
       wmem -= ts;
-      if (!writeQueue.isEmpty() && !closed) {
+      if ((interest & WRITABLE) != 0 && !closed) {
         ready.add(this);
       }
     };
@@ -548,7 +541,7 @@ public final class SimUdpHandle implements UdpHandle {
       if (p.ttl == 0) {
         w.trace(p.tag, node(), Layer.IP, "drop", "multicast TTL 0: not sent on the wire");
         sent.run();
-        return req.size;
+        return size;
       }
       p.dstMac = Packet.multicastMac(da);
     } else if (bcast) {
@@ -559,7 +552,7 @@ public final class SimUdpHandle implements UdpHandle {
       if (mac == null) {
         w.trace(p.tag, node(), Layer.NEIGH, "drop", "no neighbour answers for " + Prefix.format(path.nextHop()) + " on " + path.nic().name);
         sent.run();
-        return req.size;
+        return size;
       }
       p.dstMac = mac;
     }
@@ -569,31 +562,7 @@ public final class SimUdpHandle implements UdpHandle {
       w.trace(p.tag, node(), Layer.IP, "route", "out " + path.nic().name + (direct ? "" : " via " + Prefix.format(path.nextHop())) + ", src " + Prefix.format(src) + ", ttl " + p.ttl);
     }
     path.nic().transmit(p, sent);
-    return req.size;
-  }
-
-  /** @return true if the queue emptied (the caller tells the listener, outside the monitor) */
-  private boolean drainWriteQueue() {
-    SendReq r;
-    while ((r = writeQueue.peek()) != null && !closed) {
-      int status = trySend(r);
-      if (status == AGAIN) {
-        break;
-      }
-      writeQueue.dequeue();
-      writeQueue.completeLater(r, status);
-    }
-    return writeQueue.isEmpty();
-  }
-
-  @Override
-  public int sendQueueSize() {
-    return writeQueue.bytes();
-  }
-
-  @Override
-  public int sendQueueCount() {
-    return writeQueue.count();
+    return size;
   }
 
   // ------------------------------------------------------------------ options
@@ -601,7 +570,6 @@ public final class SimUdpHandle implements UdpHandle {
   @Override
   public void setBroadcast(boolean on) {
     synchronized (w) {
-      checkCreated();
       broadcast = on;
     }
   }
@@ -609,10 +577,6 @@ public final class SimUdpHandle implements UdpHandle {
   @Override
   public void setTTL(int value) {
     synchronized (w) {
-      checkCreated();
-      if (value < 1 || value > 255) {
-        throw new SysError(Errno.EINVAL);
-      }
       ttl = value;
     }
   }
@@ -620,10 +584,6 @@ public final class SimUdpHandle implements UdpHandle {
   @Override
   public void setMulticastTTL(int value) {
     synchronized (w) {
-      checkCreated();
-      if (value < 0 || value > 255) {
-        throw new SysError(Errno.EINVAL);
-      }
       mcastTtl = value;
     }
   }
@@ -631,7 +591,6 @@ public final class SimUdpHandle implements UdpHandle {
   @Override
   public void setMulticastLoopback(boolean on) {
     synchronized (w) {
-      checkCreated();
       mcastLoop = on;
     }
   }
@@ -639,7 +598,6 @@ public final class SimUdpHandle implements UdpHandle {
   @Override
   public void setMulticastInterface(InetAddress iface, String scope) {
     synchronized (w) {
-      checkCreated();
       if (iface == null || iface.isAnyLocalAddress()) {
         KNic n = scope == null ? null : host.nicByIndexOrName(scope);
         if (n == null && iface instanceof Inet6Address a6 && a6.getScopeId() != 0) {
@@ -699,16 +657,10 @@ public final class SimUdpHandle implements UdpHandle {
     return null;
   }
 
+  /** Linux answers an IPv4 membership on a udp6 socket of the model with EINVAL. */
   private void membershipPreamble(InetAddress group, InetAddress source) {
-    checkOpen();
-    if (!group.isMulticastAddress() || (source != null && source.isMulticastAddress())) {
-      throw new SysError(Errno.EINVAL);
-    }
     if (wrongFamily(group) || (source != null && wrongFamily(source))) {
       throw new SysError(Errno.EINVAL);
-    }
-    if (!created) {
-      bind(new InetSocketAddress(wildcard(), 0), REUSEADDR); // libuv's deferred bind
     }
   }
 
@@ -787,7 +739,6 @@ public final class SimUdpHandle implements UdpHandle {
   @Override
   public int bufferSize(boolean recv, int value) {
     synchronized (w) {
-      checkCreated();
       if (value != 0) {
         int v = Math.min(value, recv ? host.rmemMax : host.wmemMax) * 2;
         v = Math.max(v, recv ? 2304 : 4608); // SOCK_MIN_RCVBUF, SOCK_MIN_SNDBUF
@@ -803,7 +754,9 @@ public final class SimUdpHandle implements UdpHandle {
 
   @Override
   public void wantRecvInfo() {
-    wantRecvInfo = true;
+    synchronized (w) {
+      wantRecvInfo = true;
+    }
   }
 
   @Override
@@ -814,25 +767,21 @@ public final class SimUdpHandle implements UdpHandle {
   }
 
   @Override
-  public void close(Runnable onClosed) {
+  public void close(Runnable onReleased) {
     synchronized (w) {
-      if (closed) {
-        ctx.nextTick(onClosed);
-        return;
+      if (!closed) {
+        closed = true;
+        open = false;
+        for (Mem m : List.copyOf(memberships)) {
+          dropMembership(m); // ip_mc_drop_socket
+        }
+        host.sockets.remove(this);
+        hashed = false;
+        rxq.clear();
+        rmem = 0;
+        ready.remove(this);
       }
-      closed = true;
-      receiving = false;
-      listener = null;
-      writeQueue.cancelAll();
-      for (Mem m : List.copyOf(memberships)) {
-        dropMembership(m); // ip_mc_drop_socket
-      }
-      host.sockets.remove(this);
-      hashed = false;
-      rxq.clear();
-      rmem = 0;
-      ready.remove(this);
-      ctx.nextTick(onClosed);
     }
+    ctx.nextTick(onReleased);
   }
 }

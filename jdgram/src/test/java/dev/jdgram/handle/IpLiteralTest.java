@@ -1,4 +1,4 @@
-package dev.jdgram;
+package dev.jdgram.handle;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;

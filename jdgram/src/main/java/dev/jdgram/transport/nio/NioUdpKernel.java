@@ -1,13 +1,11 @@
 package dev.jdgram.transport.nio;
 
 import dev.jdgram.handle.Errno;
-import dev.jdgram.handle.HandleListener;
 import dev.jdgram.handle.LoopContext;
 import dev.jdgram.handle.RecvInfo;
-import dev.jdgram.handle.SendReq;
 import dev.jdgram.handle.SysError;
 import dev.jdgram.handle.UdpHandle;
-import dev.jdgram.handle.WriteQueue;
+import dev.jdgram.handle.UdpKernel;
 import java.io.IOException;
 import java.net.Inet4Address;
 import java.net.Inet6Address;
@@ -25,51 +23,41 @@ import java.nio.channels.SelectionKey;
 import java.util.Enumeration;
 import java.util.HashMap;
 import java.util.Map;
-import java.util.Objects;
 
 /**
- * A UDP handle over a non-blocking {@link DatagramChannel}, shaped like libuv's
- * {@code uv_udp_t}: the kernel socket is created at bind (or implicitly, as libuv does, by a
- * membership call on an unbound handle); reads take up to {@value #RECV_BATCH} datagrams per
- * wake-up into the loop's one 64 KiB buffer; sends go to the kernel at once when nothing is
- * queued, else wait on the write queue for writability.
+ * A UDP socket as java.nio reaches it, a non-blocking {@link DatagramChannel}, under the one
+ * {@link UdpHandle}: reads into the loop's one 64 KiB buffer, one datagram per
+ * {@code receive}; sends one datagram per {@code send}. What java.nio cannot reach (unicast TTL,
+ * IPV6_V6ONLY, UDP_GRO, resetting the multicast interface) fails with ENOTSUP, never silently.
  */
-public final class NioUdpHandle implements UdpHandle, NioPoller.Watcher {
-  /** libuv's cap on datagrams read per wake-up, so one busy socket cannot starve the others. */
-  static final int RECV_BATCH = 32;
-  /** trySend's "the kernel has no room now" answer. */
-  private static final int AGAIN = WriteQueue.AGAIN;
-  /** One send attempt, made once: the hot path allocates no method reference. */
-  private final WriteQueue.KernelSend trySend = this::trySend;
+public final class NioUdpKernel implements UdpKernel, NioPoller.Watcher {
   private static final boolean LINUX = System.getProperty("os.name", "").toLowerCase(java.util.Locale.ROOT).contains("linux");
 
   private final LoopContext ctx;
   private final NioPoller poller;
   private final boolean ipv6;
-  private final WriteQueue writeQueue;
-  private final Map<MembershipId, MembershipKey> memberships = new HashMap<>();
-  private volatile DatagramChannel ch;
-  private SelectionKey key;
-  private HandleListener listener;
-  private boolean receiving;
-  private boolean connected;
-  private volatile boolean closed;
-  private NetworkInterface multicastIf;
+  private final UdpKernel.Watcher watcher;
+  /** java.nio cannot tell a datagram's destination or interface: always unknown. */
   private final RecvInfo recvInfo = new RecvInfo();
+
+  // Mutable state. ch: written under the handle's monitor (bind, close), read by option calls
+  // from any thread, hence volatile. memberships and multicastIf: under the handle's monitor.
+  // key and readOnly: loop thread only.
+  private volatile DatagramChannel ch;
+  private final Map<MembershipId, MembershipKey> memberships = new HashMap<>();
+  private NetworkInterface multicastIf;
+  private SelectionKey key;
   private ByteBuffer readOnly;
+  /** An error a receive met after it had read datagrams: told by the next receive. */
+  private int pendingErrno;
 
   private record MembershipId(InetAddress group, NetworkInterface nif, InetAddress source) {}
 
-  NioUdpHandle(LoopContext ctx, NioPoller poller, boolean ipv6) {
+  NioUdpKernel(LoopContext ctx, boolean ipv6, UdpKernel.Watcher watcher) {
     this.ctx = ctx;
-    this.poller = poller;
+    this.poller = (NioPoller) ctx.poller();
     this.ipv6 = ipv6;
-    this.writeQueue = new WriteQueue(ctx);
-  }
-
-  @Override
-  public boolean ipv6() {
-    return ipv6;
+    this.watcher = watcher;
   }
 
   @Override
@@ -80,23 +68,16 @@ public final class NioUdpHandle implements UdpHandle, NioPoller.Watcher {
   // ------------------------------------------------------------------ lifecycle
 
   @Override
-  public synchronized void bind(InetSocketAddress local, int flags) {
-    checkOpen();
-    if ((flags & (IPV6ONLY | GRO)) != 0) {
+  public void bind(InetSocketAddress local, int flags) {
+    if ((flags & (UdpHandle.IPV6ONLY | UdpHandle.GRO)) != 0) {
       throw new SysError(Errno.ENOTSUP); // java.nio has no IPV6_V6ONLY nor UDP_GRO: refuse, never ignore
-    }
-    if (ch != null) {
-      throw new SysError(Errno.EINVAL); // the kernel socket is bound already (libuv: EINVAL)
-    }
-    if (!ipv6 && local.getAddress() instanceof Inet6Address) {
-      throw new SysError(Errno.EINVAL);
     }
     DatagramChannel c = open();
     try {
-      if ((flags & REUSEADDR) != 0) {
+      if ((flags & UdpHandle.REUSEADDR) != 0) {
         c.setOption(StandardSocketOptions.SO_REUSEADDR, true);
       }
-      if ((flags & REUSEPORT) != 0) {
+      if ((flags & UdpHandle.REUSEPORT) != 0) {
         c.setOption(StandardSocketOptions.SO_REUSEPORT, true);
       }
       c.bind(local);
@@ -117,47 +98,19 @@ public final class NioUdpHandle implements UdpHandle, NioPoller.Watcher {
     }
   }
 
-  /** libuv's {@code uv__udp_maybe_deferred_bind}: membership on an unbound handle binds it. */
-  private DatagramChannel socketForOption(boolean bindIfNeeded) {
-    DatagramChannel c = ch;
-    if (c != null) {
-      return c;
-    }
-    if (!bindIfNeeded) {
-      throw new SysError(Errno.EBADF);
-    }
-    bind(new InetSocketAddress(wildcard(), 0), REUSEADDR);
-    return ch;
-  }
-
-  private InetAddress wildcard() {
-    try {
-      return InetAddress.getByAddress(new byte[ipv6 ? 16 : 4]);
-    } catch (IOException e) {
-      throw new AssertionError(e);
-    }
-  }
-
   @Override
-  public synchronized void connect(InetSocketAddress remote) {
-    DatagramChannel c = socketForOption(false);
-    if (!ipv6 && remote.getAddress() instanceof Inet6Address) {
-      throw new SysError(Errno.EINVAL);
-    }
+  public void connect(InetSocketAddress remote) {
     try {
-      c.connect(remote);
-      connected = true;
+      ch.connect(remote);
     } catch (IOException | RuntimeException e) {
       throw new SysError(NioErrors.errno(e), e);
     }
   }
 
   @Override
-  public synchronized void disconnect() {
-    DatagramChannel c = socketForOption(false);
+  public void disconnect() {
     try {
-      c.disconnect();
-      connected = false;
+      ch.disconnect();
     } catch (IOException | RuntimeException e) {
       throw new SysError(NioErrors.errno(e), e);
     }
@@ -165,7 +118,7 @@ public final class NioUdpHandle implements UdpHandle, NioPoller.Watcher {
 
   @Override
   public InetSocketAddress localAddress() {
-    DatagramChannel c = socketForOption(false);
+    DatagramChannel c = ch;
     try {
       SocketAddress a = c.getLocalAddress();
       if (a == null) {
@@ -179,7 +132,7 @@ public final class NioUdpHandle implements UdpHandle, NioPoller.Watcher {
 
   @Override
   public InetSocketAddress remoteAddress() {
-    DatagramChannel c = socketForOption(false);
+    DatagramChannel c = ch;
     try {
       SocketAddress a = c.getRemoteAddress();
       if (a == null) {
@@ -192,29 +145,21 @@ public final class NioUdpHandle implements UdpHandle, NioPoller.Watcher {
   }
 
   @Override
-  public synchronized void close(Runnable onClosed) {
-    if (closed) {
-      ctx.nextTick(onClosed);
-      return;
-    }
-    closed = true;
-    receiving = false;
-    listener = null;
-    // Every queued request learns its fate: ECANCELED, as libuv's uv__udp_finish_close does.
-    writeQueue.cancelAll();
+  public void close(Runnable onReleased) {
     memberships.clear();
     DatagramChannel c = ch;
+    ch = null;
     if (c != null) {
       closeQuietly(c);
     }
     if (key != null) {
       // A channel registered with a selector keeps its descriptor until the selector
-      // deregisters it in its next select: report the close only after that.
+      // deregisters it in its next select: report the release only after that.
       key.cancel();
       key = null;
-      poller.afterNextPoll(onClosed);
+      poller.afterNextPoll(onReleased);
     } else {
-      ctx.nextTick(onClosed);
+      ctx.nextTick(onReleased);
     }
   }
 
@@ -226,27 +171,18 @@ public final class NioUdpHandle implements UdpHandle, NioPoller.Watcher {
     }
   }
 
-  private void checkOpen() {
-    if (closed) {
-      throw new SysError(Errno.EBADF);
-    }
-  }
-
   // ------------------------------------------------------------------ poller registration
 
-  private void updateInterest() {
-    DatagramChannel c = ch;
-    if (closed || c == null) {
-      return;
-    }
-    int ops = (receiving ? SelectionKey.OP_READ : 0) | (writeQueue.isEmpty() ? 0 : SelectionKey.OP_WRITE);
+  @Override
+  public void watch(int events) {
+    int ops = ((events & READABLE) != 0 ? SelectionKey.OP_READ : 0) | ((events & WRITABLE) != 0 ? SelectionKey.OP_WRITE : 0);
     try {
       if (key == null) {
         if (ops == 0) {
           return;
         }
-        key = c.register(poller.selector, ops, this);
-      } else if (key.interestOps() != ops) {
+        key = ch.register(poller.selector, ops, this);
+      } else {
         key.interestOps(ops);
       }
     } catch (IOException | RuntimeException e) {
@@ -256,95 +192,73 @@ public final class NioUdpHandle implements UdpHandle, NioPoller.Watcher {
 
   @Override
   public void onReady(int readyOps) {
-    if ((readyOps & SelectionKey.OP_WRITE) != 0) {
-      drainWriteQueue();
-    }
-    if ((readyOps & SelectionKey.OP_READ) != 0) {
-      readBatch();
-    }
+    watcher.onReady(((readyOps & SelectionKey.OP_READ) != 0 ? READABLE : 0)
+        | ((readyOps & SelectionKey.OP_WRITE) != 0 ? WRITABLE : 0));
   }
 
   // ------------------------------------------------------------------ receive
 
+  /** One {@code receive} per datagram into the loop's buffer, until {@code max} or none is there. */
   @Override
-  public void recvStart(HandleListener l) {
-    checkOpen();
-    listener = Objects.requireNonNull(l);
-    receiving = true;
-    updateInterest();
-  }
-
-  @Override
-  public void recvStop() {
-    receiving = false;
-    updateInterest();
-  }
-
-  /** libuv's {@code uv__udp_recvmsg}: at most {@value #RECV_BATCH} datagrams, then yield. */
-  private void readBatch() {
+  public int recv(RecvSink sink, int max) {
+    if (pendingErrno != 0) {
+      int e = pendingErrno;
+      pendingErrno = 0;
+      return e;
+    }
     ByteBuffer buf = ctx.recvBuffer();
     DatagramChannel c = ch;
-    for (int i = 0; i < RECV_BATCH && receiving && !closed; i++) {
+    for (int i = 0; i < max; i++) {
       buf.clear();
       SocketAddress from;
       try {
         from = c.receive(buf);
       } catch (IOException | RuntimeException e) {
-        if (closed) {
-          return;
-        }
+        // Reading consumed the error (sk_err): keep it for the next receive if this one has
+        // datagrams to report first.
         int err = NioErrors.errno(e);
-        listener.onRecvError(err);
-        continue; // the error was consumed from the socket's queue; read on
+        if (i == 0) {
+          return err;
+        }
+        pendingErrno = err;
+        return i;
       }
       if (from == null) {
-        return; // EAGAIN: nothing more now
+        return i > 0 ? i : AGAIN; // nothing more now
       }
       buf.flip();
       if (readOnly == null) {
         readOnly = buf.asReadOnlyBuffer(); // one view of the loop's buffer: listeners only read
       }
       readOnly.limit(buf.limit()).position(0);
-      listener.onRecv(readOnly, (InetSocketAddress) from, recvInfo); // java.nio cannot tell more
+      if (!sink.onDatagram(readOnly, (InetSocketAddress) from, recvInfo)) {
+        return i + 1;
+      }
     }
+    return max;
   }
 
   // ------------------------------------------------------------------ send
 
-  @Override
-  public void send(SendReq req) {
-    if (writeQueue.sendOrQueue(req, closed, trySend)) {
-      updateInterest();
-    }
-  }
-
   /** @return bytes sent, a negative errno, or {@link #AGAIN} */
-  private int trySend(SendReq req) {
+  @Override
+  public int trySend(ByteBuffer data, InetSocketAddress dest) {
     DatagramChannel c = ch;
-    if (c == null) {
-      return Errno.EBADF;
-    }
-    ByteBuffer data = req.data;
     int pos = data.position();
+    int size = data.remaining();
     try {
       int n;
-      if (req.dest == null) {
-        if (!connected) {
-          return Errno.EDESTADDRREQ;
-        }
-        if (req.size == 0) {
+      if (dest == null) {
+        if (size == 0) {
           // java.nio makes no system call for an empty buffer on a connected channel (write
           // and send alike): the datagram would vanish while reporting success. Refuse it.
           return Errno.ENOTSUP;
         }
         n = c.write(data);
       } else {
-        if (!ipv6 && req.dest.getAddress() instanceof Inet6Address) {
-          return Errno.EINVAL;
-        }
-        n = c.send(data, req.dest);
+        n = c.send(data, dest);
       }
-      if (n == 0 && req.size > 0) {
+      if (n == 0 && size > 0) {
         data.position(pos);
         return AGAIN;
       }
@@ -353,36 +267,6 @@ public final class NioUdpHandle implements UdpHandle, NioPoller.Watcher {
       data.position(pos);
       return NioErrors.errno(e);
     }
-  }
-
-  private void drainWriteQueue() {
-    while (!closed) {
-      writeQueue.dropCancelledHead(); // the rest of a batch that stopped at a failed datagram
-      SendReq r = writeQueue.peek();
-      if (r == null) {
-        break;
-      }
-      int status = trySend(r);
-      if (status == AGAIN) {
-        break;
-      }
-      writeQueue.dequeue();
-      writeQueue.completeLater(r, status);
-    }
-    updateInterest();
-    if (writeQueue.isEmpty() && listener != null) {
-      listener.onWriteQueueDrained();
-    }
-  }
-
-  @Override
-  public int sendQueueSize() {
-    return writeQueue.bytes();
-  }
-
-  @Override
-  public int sendQueueCount() {
-    return writeQueue.count();
   }
 
   // ------------------------------------------------------------------ options
@@ -394,18 +278,11 @@ public final class NioUdpHandle implements UdpHandle, NioPoller.Watcher {
 
   @Override
   public void setTTL(int ttl) {
-    if (ttl < 1 || ttl > 255) {
-      throw new SysError(Errno.EINVAL);
-    }
-    socketForOption(false);
     throw new SysError(Errno.ENOTSUP); // java.nio has no IP_TTL; the linux transport does
   }
 
   @Override
   public void setMulticastTTL(int ttl) {
-    if (ttl < 0 || ttl > 255) {
-      throw new SysError(Errno.EINVAL);
-    }
     setOption(StandardSocketOptions.IP_MULTICAST_TTL, ttl);
   }
 
@@ -415,8 +292,8 @@ public final class NioUdpHandle implements UdpHandle, NioPoller.Watcher {
   }
 
   @Override
-  public synchronized void setMulticastInterface(InetAddress iface, String scope) {
-    DatagramChannel c = socketForOption(false);
+  public void setMulticastInterface(InetAddress iface, String scope) {
+    DatagramChannel c = ch;
     NetworkInterface nif;
     if (iface == null || iface.isAnyLocalAddress()) {
       nif = scope == null ? null : interfaceByScope(scope);
@@ -436,25 +313,18 @@ public final class NioUdpHandle implements UdpHandle, NioPoller.Watcher {
   }
 
   @Override
-  public synchronized void membership(InetAddress group, InetAddress iface, String scope, boolean join) {
+  public void membership(InetAddress group, InetAddress iface, String scope, boolean join) {
     changeMembership(null, group, iface, scope, join);
   }
 
   @Override
-  public synchronized void sourceMembership(InetAddress source, InetAddress group, InetAddress iface, String scope,
+  public void sourceMembership(InetAddress source, InetAddress group, InetAddress iface, String scope,
       boolean join) {
     changeMembership(source, group, iface, scope, join);
   }
 
   private void changeMembership(InetAddress source, InetAddress group, InetAddress iface, String scope, boolean join) {
-    checkOpen();
-    if (!group.isMulticastAddress() || (source != null && source.isMulticastAddress())) {
-      throw new SysError(Errno.EINVAL);
-    }
-    if (!ipv6 && (group instanceof Inet6Address || source instanceof Inet6Address)) {
-      throw new SysError(Errno.EINVAL);
-    }
-    DatagramChannel c = socketForOption(true);
+    DatagramChannel c = ch;
     NetworkInterface scoped = scope != null && iface instanceof Inet6Address ? interfaceByScope(scope)
         : iface instanceof Inet6Address a6 ? a6.getScopedInterface() : null;
     NetworkInterface nif = scoped != null ? scoped // "::%eth1": the scope names the interface
@@ -554,7 +424,7 @@ public final class NioUdpHandle implements UdpHandle, NioPoller.Watcher {
 
   @Override
   public int bufferSize(boolean recv, int value) {
-    DatagramChannel c = socketForOption(false);
+    DatagramChannel c = ch;
     try {
       var opt = recv ? StandardSocketOptions.SO_RCVBUF : StandardSocketOptions.SO_SNDBUF;
       if (value != 0) {
@@ -570,7 +440,7 @@ public final class NioUdpHandle implements UdpHandle, NioPoller.Watcher {
   }
 
   private <T> void setOption(java.net.SocketOption<T> option, T value) {
-    DatagramChannel c = socketForOption(false);
+    DatagramChannel c = ch;
     try {
       c.setOption(option, value);
     } catch (IOException | RuntimeException e) {

@@ -13,16 +13,14 @@ import static dev.jdgram.transport.linux.LinuxConstants.SOCK_DGRAM;
 import static dev.jdgram.transport.linux.LinuxConstants.SOCK_NONBLOCK;
 import static dev.jdgram.transport.linux.LinuxConstants.SOL_SOCKET;
 
-import dev.jdgram.handle.BatchCounter;
 import dev.jdgram.handle.Errno;
-import dev.jdgram.handle.HandleListener;
 import dev.jdgram.handle.LoopContext;
 import dev.jdgram.handle.NativeBatch;
 import dev.jdgram.handle.RecvInfo;
 import dev.jdgram.handle.SendReq;
 import dev.jdgram.handle.SysError;
 import dev.jdgram.handle.UdpHandle;
-import dev.jdgram.handle.WriteQueue;
+import dev.jdgram.handle.UdpKernel;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
@@ -34,57 +32,44 @@ import java.net.NetworkInterface;
 import java.net.SocketException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
-import java.util.Iterator;
-import java.util.Objects;
 
 /**
- * A UDP handle on a kernel socket reached through the FFM API: libuv's {@code uv_udp_t} on
- * Linux. The socket is created at bind (or by a membership call on an unbound handle, as libuv
- * does); reads take up to {@value #RECV_PER_WAKEUP} datagrams per wake-up with
- * {@code recvmmsg}; a send goes to the kernel at once with {@code sendmsg} when nothing is
- * queued, else waits on the write queue, which is drained with {@code sendmmsg} on writability.
+ * The Linux kernel's UDP socket reached through the FFM API, under the one {@link UdpHandle}:
+ * {@code socket}, {@code bind}, {@code setsockopt} and the rest as system calls; reads with
+ * {@code recvmmsg} into the loop's one receive batch (GRO receives split back into datagrams,
+ * control messages read by offset, the last sender cached: nothing allocated per datagram);
+ * sends with {@code sendmsg}, {@code sendmmsg} and {@code UDP_SEGMENT} from the loop's send batch.
  *
  * <p>The datagrams the kernel dropped for want of receive buffer space are read when asked for,
  * from the socket's own counter (SO_MEMINFO's sk_drops, the number SO_RXQ_OVFL would stamp on
  * every datagram): no control message per datagram, and the count is current even before the
  * next datagram arrives.
  */
-public final class LinuxUdpHandle implements UdpHandle, EpollPoller.Watcher {
-  /** libuv's cap on datagrams read per wake-up, so one busy socket cannot starve the others. */
-  static final int RECV_PER_WAKEUP = 32;
-  private static final int AGAIN = WriteQueue.AGAIN;
+public final class LinuxUdpKernel implements UdpKernel, EpollPoller.Watcher {
   private static final ValueLayout.OfInt INT = ValueLayout.JAVA_INT_UNALIGNED;
   private static final ValueLayout.OfLong LONG = ValueLayout.JAVA_LONG_UNALIGNED;
 
   private final LoopContext ctx;
   private final EpollPoller poller;
   private final boolean ipv6;
-  private final WriteQueue writeQueue;
-  private volatile int fd = -1;
-  private volatile boolean closed;
-  private boolean wantRecvInfo; // IP_PKTINFO asked for (guarded by this)
-  private boolean registered;
-  private int interest;
-  private HandleListener listener;
-  private boolean receiving;
-  private boolean connected;
-  // The last sender, decoded once: a stream from one peer allocates no address per datagram.
+  private final UdpKernel.Watcher watcher;
+  /** The last sender, decoded once: a stream from one peer allocates no address per datagram. */
   private final MemorySegment lastName = Arena.ofAuto().allocate(Structs.SOCKADDR_IN6_SIZE, 8);
+  private final RecvInfo recvInfo = new RecvInfo();
+
+  // Mutable state. fd: written on the loop thread (bind, close) under the handle's monitor, read
+  // by option calls from any thread, hence volatile. The rest: loop thread only.
+  private volatile int fd = -1;
+  private boolean registered;
   private int lastNameLen;
   private InetSocketAddress lastFrom;
-  private final RecvInfo recvInfo = new RecvInfo();
   private int groSize; // the segment size of the datagram being delivered, 0 without GRO
 
-  LinuxUdpHandle(LoopContext ctx, EpollPoller poller, boolean ipv6) {
+  LinuxUdpKernel(LoopContext ctx, boolean ipv6, UdpKernel.Watcher watcher) {
     this.ctx = ctx;
-    this.poller = poller;
+    this.poller = (EpollPoller) ctx.poller();
     this.ipv6 = ipv6;
-    this.writeQueue = new WriteQueue(ctx);
-  }
-
-  @Override
-  public boolean ipv6() {
-    return ipv6;
+    this.watcher = watcher;
   }
 
   @Override
@@ -122,33 +107,26 @@ public final class LinuxUdpHandle implements UdpHandle, EpollPoller.Watcher {
   // ------------------------------------------------------------------ lifecycle
 
   @Override
-  public synchronized void bind(InetSocketAddress local, int flags) {
-    checkOpen();
-    if (fd >= 0) {
-      throw new SysError(Errno.EINVAL); // the kernel socket is bound already (libuv: EINVAL)
-    }
-    if (!ipv6 && local.getAddress() instanceof Inet6Address) {
-      throw new SysError(Errno.EINVAL);
-    }
+  public void bind(InetSocketAddress local, int flags) {
     MemorySegment cs = Syscalls.threadCaptureState();
     int s = Syscalls.socket(cs, ipv6 ? AF_INET6 : AF_INET, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
     if (s < 0) {
       throw new SysError(s);
     }
     try (Arena a = Arena.ofConfined()) {
-      if ((flags & REUSEADDR) != 0) {
+      if ((flags & UdpHandle.REUSEADDR) != 0) {
         check(setInt(a, cs, s, SOL_SOCKET, LinuxConstants.SO_REUSEADDR, 1));
       }
-      if ((flags & REUSEPORT) != 0) {
+      if ((flags & UdpHandle.REUSEPORT) != 0) {
         check(setInt(a, cs, s, SOL_SOCKET, LinuxConstants.SO_REUSEPORT, 1));
       }
-      if (ipv6 && (flags & IPV6ONLY) != 0) {
+      if (ipv6 && (flags & UdpHandle.IPV6ONLY) != 0) {
         check(setInt(a, cs, s, IPPROTO_IPV6, LinuxConstants.IPV6_V6ONLY, 1));
       }
-      if ((flags & GRO) != 0) {
+      if ((flags & UdpHandle.GRO) != 0) {
         check(setInt(a, cs, s, LinuxConstants.IPPROTO_UDP, LinuxConstants.UDP_GRO, 1));
       }
-      if (wantRecvInfo) {
+      if ((flags & UdpHandle.RECVINFO) != 0) {
         enablePktinfo(a, cs, s);
       }
       MemorySegment addr = a.allocate(Structs.SOCKADDR_IN6_SIZE, 8);
@@ -162,9 +140,10 @@ public final class LinuxUdpHandle implements UdpHandle, EpollPoller.Watcher {
   }
 
   /**
-   * Each datagram's destination address and arrival interface (the seed's multi-homed host):
-   * the kernel builds a control message per datagram for it, which costs a receiver about a
-   * tenth of its rate, so it is asked for only once a listener can read it.
+   * Each datagram's destination address and arrival interface (what a multi-homed server needs
+   * to answer from the right address): the kernel builds a control message per datagram for it,
+   * which costs a receiver about a tenth of its rate, so the handle asks only once a listener
+   * can read it.
    */
   private void enablePktinfo(Arena a, MemorySegment cs, int s) {
     check(setInt(a, cs, s, IPPROTO_IP, LinuxConstants.IP_PKTINFO, 1));
@@ -174,16 +153,9 @@ public final class LinuxUdpHandle implements UdpHandle, EpollPoller.Watcher {
   }
 
   @Override
-  public synchronized void wantRecvInfo() {
-    if (wantRecvInfo) {
-      return;
-    }
-    wantRecvInfo = true;
-    int s = fd;
-    if (s >= 0) {
-      try (Arena a = Arena.ofConfined()) {
-        enablePktinfo(a, Syscalls.threadCaptureState(), s);
-      }
+  public void wantRecvInfo() {
+    try (Arena a = Arena.ofConfined()) {
+      enablePktinfo(a, Syscalls.threadCaptureState(), fd);
     }
   }
 
@@ -199,48 +171,24 @@ public final class LinuxUdpHandle implements UdpHandle, EpollPoller.Watcher {
     return Syscalls.setsockopt(cs, s, level, name, v, 4);
   }
 
-  /** libuv's {@code uv__udp_maybe_deferred_bind}: membership on an unbound handle binds it. */
-  private int socketForOption(boolean bindIfNeeded) {
-    int s = fd;
-    if (s >= 0) {
-      return s;
-    }
-    if (closed || !bindIfNeeded) {
-      throw new SysError(Errno.EBADF);
-    }
-    try {
-      bind(new InetSocketAddress(InetAddress.getByAddress(new byte[ipv6 ? 16 : 4]), 0), REUSEADDR);
-    } catch (java.net.UnknownHostException e) {
-      throw new AssertionError(e);
-    }
-    return fd;
-  }
-
   @Override
-  public synchronized void connect(InetSocketAddress remote) {
-    int s = socketForOption(false);
-    if (!ipv6 && remote.getAddress() instanceof Inet6Address) {
-      throw new SysError(Errno.EINVAL);
-    }
+  public void connect(InetSocketAddress remote) {
     try (Arena a = Arena.ofConfined()) {
       MemorySegment addr = a.allocate(Structs.SOCKADDR_IN6_SIZE, 8);
       int len = SockAddr.write(addr, remote, ipv6);
-      check(Syscalls.connect(Syscalls.threadCaptureState(), s, addr, len));
-      connected = true;
+      check(Syscalls.connect(Syscalls.threadCaptureState(), fd, addr, len));
     }
   }
 
   @Override
-  public synchronized void disconnect() {
-    int s = socketForOption(false);
+  public void disconnect() {
     try (Arena a = Arena.ofConfined()) {
       MemorySegment addr = a.allocate(Structs.SOCKADDR_IN6_SIZE, 8);
       int len = SockAddr.writeUnspec(addr);
-      int r = Syscalls.connect(Syscalls.threadCaptureState(), s, addr, len);
+      int r = Syscalls.connect(Syscalls.threadCaptureState(), fd, addr, len);
       if (r < 0 && r != Errno.EAFNOSUPPORT) { // libuv ignores EAFNOSUPPORT here
         throw new SysError(r);
       }
-      connected = false;
     }
   }
 
@@ -255,7 +203,7 @@ public final class LinuxUdpHandle implements UdpHandle, EpollPoller.Watcher {
   }
 
   private InetSocketAddress name(boolean local) {
-    int s = socketForOption(false);
+    int s = fd;
     try (Arena a = Arena.ofConfined()) {
       MemorySegment addr = a.allocate(Structs.SOCKADDR_STORAGE_SIZE, 8);
       MemorySegment len = a.allocate(4, 4);
@@ -271,22 +219,7 @@ public final class LinuxUdpHandle implements UdpHandle, EpollPoller.Watcher {
   }
 
   @Override
-  public synchronized void close(Runnable onClosed) {
-    if (closed) {
-      ctx.nextTick(onClosed);
-      return;
-    }
-    // Sends made before close() but held for the end of the phase still go out, as they would
-    // have unbatched.
-    if (!writeQueue.isEmpty() && fd >= 0 && (interest & EPOLLOUT) == 0) {
-      drainWriteQueue();
-    }
-    closed = true;
-    receiving = false;
-    listener = null;
-    // What the kernel had no room for learns its fate: ECANCELED, as libuv's
-    // uv__udp_finish_close does.
-    writeQueue.cancelAll();
+  public void close(Runnable onReleased) {
     int s = fd;
     fd = -1;
     if (s >= 0) {
@@ -296,94 +229,66 @@ public final class LinuxUdpHandle implements UdpHandle, EpollPoller.Watcher {
       }
       Syscalls.close(Syscalls.threadCaptureState(), s); // the port is free from here on
     }
-    ctx.nextTick(onClosed);
-  }
-
-  private void checkOpen() {
-    if (closed) {
-      throw new SysError(Errno.EBADF);
-    }
+    ctx.nextTick(onReleased);
   }
 
   // ------------------------------------------------------------------ poller registration
 
-  private void updateInterest() {
-    int s = fd;
-    if (closed || s < 0) {
-      return;
-    }
-    int want = (receiving ? EPOLLIN : 0) | (writeQueue.isEmpty() ? 0 : EPOLLOUT);
+  @Override
+  public void watch(int events) {
+    int want = ((events & READABLE) != 0 ? EPOLLIN : 0) | ((events & WRITABLE) != 0 ? EPOLLOUT : 0);
     if (!registered) {
       if (want == 0) {
         return;
       }
-      check(poller.add(s, this, want));
+      check(poller.add(fd, this, want));
       registered = true;
-    } else if (want != interest) {
-      check(poller.modify(s, want));
+    } else {
+      check(poller.modify(fd, want));
     }
-    interest = want;
   }
 
   @Override
   public void onReady(int events) {
-    if ((events & (EPOLLOUT | EPOLLERR)) != 0 && !writeQueue.isEmpty()) {
-      drainWriteQueue();
-    }
-    if ((events & (EPOLLIN | EPOLLERR)) != 0 && receiving) {
-      readBatch();
-    }
+    // EPOLLERR: a pending socket error, which both a read and a write would report.
+    int ready = ((events & (EPOLLIN | EPOLLERR)) != 0 ? READABLE : 0)
+        | ((events & (EPOLLOUT | EPOLLERR)) != 0 ? WRITABLE : 0);
+    watcher.onReady(ready);
   }
 
   // ------------------------------------------------------------------ receive
 
+  /** {@code recvmmsg} in chunks of the loop's batch, until {@code max} or the queue is empty. */
   @Override
-  public void recvStart(HandleListener l) {
-    checkOpen();
-    listener = Objects.requireNonNull(l);
-    receiving = true;
-    updateInterest();
-  }
-
-  @Override
-  public void recvStop() {
-    receiving = false;
-    if (!closed) {
-      updateInterest();
-    }
-  }
-
-  /** libuv's {@code uv__udp_recvmsg}, batched: at most {@value #RECV_PER_WAKEUP}, then yield. */
-  private void readBatch() {
+  public int recv(RecvSink sink, int max) {
     RecvBatch b = poller.recvBatch();
     MemorySegment cs = poller.cs;
     int total = 0;
-    while (total < RECV_PER_WAKEUP && receiving && !closed) {
-      int want = Math.min(b.size, RECV_PER_WAKEUP - total);
+    while (total < max) {
+      int want = Math.min(b.size, max - total);
       b.prepare(want);
       int n = Syscalls.recvmmsg(cs, fd, b.msgvec, want, MSG_DONTWAIT);
       if (n < 0) {
-        if (n == Errno.EAGAIN || n == Errno.EINTR || closed) {
-          return;
+        if (total > 0) {
+          return total; // the error (or EAGAIN) is met again by the next read
         }
-        listener.onRecvError(n); // an ICMP error on a connected socket: ECONNREFUSED
-        if (n != Errno.ECONNREFUSED && n != Errno.EHOSTUNREACH && n != Errno.ENETUNREACH) {
-          return;
-        }
-        total++;
-        continue;
+        return n == Errno.EAGAIN || n == Errno.EINTR ? AGAIN : n;
       }
-      for (int i = 0; i < n && receiving && !closed; i++) {
-        deliver(b, i);
+      for (int i = 0; i < n; i++) {
+        if (!deliver(sink, b, i)) {
+          return total + i + 1;
+        }
       }
       total += n;
       if (n < want) {
-        return; // the socket is drained
+        return total; // the socket is drained
       }
     }
+    return total;
   }
 
-  private void deliver(RecvBatch b, int i) {
+  /** @return false if the sink asked for no more */
+  private boolean deliver(RecvSink sink, RecvBatch b, int i) {
     readControl(b, i);
     int len = b.length(i);
     if ((b.flags(i) & LinuxConstants.MSG_TRUNC) != 0) {
@@ -391,20 +296,22 @@ public final class LinuxUdpHandle implements UdpHandle, EpollPoller.Watcher {
     }
     InetSocketAddress from = sender(b, i);
     if (from == null) {
-      return;
+      return true;
     }
     ByteBuffer view = b.views[i];
     if (len == 0) { // an empty datagram is a datagram too
       view.limit(0).position(0);
-      listener.onRecv(view, from, recvInfo);
-      return;
+      return sink.onDatagram(view, from, recvInfo);
     }
     int seg = groSize > 0 && groSize < len ? groSize : len;
     // A GRO receive holds several datagrams of groSize (the last may be shorter): split it.
-    for (int at = 0; at < len && receiving && !closed; at += seg) {
+    for (int at = 0; at < len; at += seg) {
       view.limit(Math.min(at + seg, len)).position(at);
-      listener.onRecv(view, from, recvInfo);
+      if (!sink.onDatagram(view, from, recvInfo)) {
+        return false;
+      }
     }
+    return true;
   }
 
   private InetSocketAddress sender(RecvBatch b, int i) {
@@ -456,152 +363,42 @@ public final class LinuxUdpHandle implements UdpHandle, EpollPoller.Watcher {
 
   // ------------------------------------------------------------------ send
 
-  /**
-   * libuv's send, batched: the first send of a phase goes to the kernel at once (a lone reply
-   * waits for nothing); the sends that follow it in the same phase (a burst from a callback, or
-   * tasks handed in from another thread) wait in the write queue until the phase ends and then
-   * go out together, up to 64 per {@code sendmmsg}.
-   */
+  /** One {@code sendmsg} from the loop's send batch. */
   @Override
-  public void send(SendReq req) {
-    if (closed) {
-      writeQueue.completeLater(req, Errno.EBADF);
-      return;
-    }
-    if (writeQueue.isEmpty() && !sentThisPhase && !ctx.moreTasksQueued()) {
-      if (writeQueue.sendOrQueue(req, false, trySendOne)) {
-        updateInterest(); // the kernel is full: wait for writability
-      } else {
-        sentThisPhase = true;
-        scheduleFlush();
-      }
-      return;
-    }
-    writeQueue.enqueue(req);
-    if ((interest & EPOLLOUT) != 0) {
-      return; // the kernel is full: writability will drain the queue
-    }
-    if (writeQueue.count() >= SendBatch.MAX_MSGS) {
-      drainWriteQueue(); // a full sendmmsg's worth: no need to wait, and the batch stays bounded
-    } else {
-      scheduleFlush();
-    }
-  }
-
-  @Override
-  public int blockedBytes() {
-    // Held for the end of the phase is not blocked: only a full kernel makes sends wait.
-    return (interest & EPOLLOUT) != 0 ? writeQueue.bytes() : 0;
-  }
-
-  private boolean flushScheduled;
-  private boolean sentThisPhase;
-  private final Runnable flush = this::flush;
-
-  private void scheduleFlush() {
-    if (!flushScheduled) {
-      flushScheduled = true;
-      ctx.atPhaseEnd(flush);
-    }
-  }
-
-  /** The end of a phase: what the phase queued goes out now, in sendmmsg batches. */
-  private void flush() {
-    flushScheduled = false;
-    sentThisPhase = false;
-    if (!closed && !writeQueue.isEmpty() && (interest & EPOLLOUT) == 0) {
-      drainWriteQueue();
-    }
-  }
-
-  private int checkDest(SendReq req) {
-    return checkDest(req.dest);
-  }
-
-  private int checkDest(InetSocketAddress dest) {
-    if (dest == null) {
-      return connected ? 0 : Errno.EDESTADDRREQ;
-    }
-    if (!ipv6 && dest.getAddress() instanceof Inet6Address) {
-      return Errno.EINVAL;
-    }
-    return 0;
-  }
-
-  /** One sendmsg, made once: the hot path allocates no method reference. */
-  private final WriteQueue.KernelSend trySendOne = this::sendOne;
-
-  /** @return bytes sent, a negative errno, or {@link #AGAIN} */
-  private int sendOne(SendReq req) {
-    int s = fd;
-    if (s < 0) {
-      return Errno.EBADF;
-    }
-    int bad = checkDest(req);
-    if (bad < 0) {
-      return bad;
-    }
+  public int trySend(ByteBuffer data, InetSocketAddress dest) {
     SendBatch b = poller.sendBatch();
     b.reset();
-    b.add(req.data, req.dest, ipv6);
-    long r = Syscalls.sendmsg(poller.cs, s, b.msgvec, 0);
-    if (r == Errno.EAGAIN) {
-      return AGAIN;
-    }
-    return (int) r;
-  }
-
-  /** Whether this kernel takes UDP_SEGMENT: unknown until the first GSO send says. */
-  private static volatile int gsoSupport; // 0 unknown, 1 yes, -1 no
-
-  /** @return true once a GSO send has worked, false once one was refused; null before */
-  static Boolean gsoSupported() {
-    return gsoSupport == 0 ? null : gsoSupport > 0;
+    b.add(data, dest, ipv6);
+    long r = Syscalls.sendmsg(poller.cs, fd, b.msgvec, 0);
+    return r == Errno.EAGAIN ? AGAIN : (int) r;
   }
 
   @Override
-  public void sendBatch(NativeBatch batch, InetSocketAddress dest, BatchCounter.Done done) {
-    int n = batch.count();
-    int bad = closed ? Errno.EBADF : checkDest(dest);
-    int sent = 0;
-    int err = bad;
-    if (bad == 0 && writeQueue.isEmpty()) {
-      while (sent < n) {
-        int r = sendChunk(batch, sent, dest);
-        if (r == AGAIN) {
-          break;
-        }
-        if (r < 0) {
-          err = r; // the datagram at 'sent' failed; the batch stops there, as a stream would
-          break;
-        }
-        sent += r;
-      }
+  public int maxSendMany() {
+    return SendBatch.MAX_MSGS;
+  }
+
+  /** One {@code sendmmsg} of as many of {@code reqs} as the loop's send batch holds. */
+  @Override
+  public int trySendMany(SendReq[] reqs, int count) {
+    SendBatch b = poller.sendBatch();
+    b.reset();
+    for (int i = 0; i < count && b.fits(reqs[i].size); i++) {
+      b.add(reqs[i].data, reqs[i].dest, ipv6);
     }
-    if (err != 0 || sent == n) {
-      int s = sent;
-      int e = err;
-      done.completeLater(ctx, s, e);
-      return;
-    }
-    // The kernel is full (or sends are queued): the rest waits in the write queue, in order.
-    BatchCounter counter = new BatchCounter(sent, n - sent, done);
-    for (int i = sent; i < n; i++) {
-      writeQueue.enqueue(new SendReq(batch.view(i), dest, counter));
-    }
-    updateInterest();
+    int n = Syscalls.sendmmsg(poller.cs, fd, b.msgvec, b.count(), 0);
+    return n == Errno.EAGAIN ? AGAIN : n;
   }
 
   /**
-   * Sends datagrams of {@code batch} from {@code from} straight from its native memory: one
-   * UDP_SEGMENT send when they share a size, else one sendmmsg.
-   *
-   * @return datagrams sent, a negative errno for the datagram at {@code from}, or AGAIN
+   * Datagrams of {@code batch} from {@code from}, straight from its native memory: one
+   * UDP_SEGMENT send when they share a size (and {@code gso}), else one sendmmsg.
    */
-  private int sendChunk(NativeBatch batch, int from, InetSocketAddress dest) {
+  @Override
+  public int trySendBatch(NativeBatch batch, int from, InetSocketAddress dest, boolean gso) {
     SendBatch sb = poller.sendBatch();
     long base = batch.segment().address();
-    if (gsoSupport >= 0 && batch.segmentable(from)) {
+    if (gso && batch.segmentable(from)) {
       int size = batch.length(from);
       int k = Math.min(Math.min(64, 65507 / Math.max(size, 1)), batch.count() - from);
       if (k >= 2) {
@@ -609,17 +406,15 @@ public final class LinuxUdpHandle implements UdpHandle, EpollPoller.Watcher {
         sb.segmented(base + batch.offset(from), (int) total, size, dest, ipv6);
         long r = Syscalls.sendmsg(poller.cs, fd, sb.msgvec, 0);
         if (r >= 0) {
-          gsoSupport = 1;
           return k;
         }
         if (r == Errno.EAGAIN) {
           return AGAIN;
         }
-        if (gsoSupport == 0 && (r == Errno.EINVAL || r == Errno.EIO || r == Errno.ENOPROTOOPT || r == Errno.ENOTSUP)) {
-          gsoSupport = -1; // this kernel or device has no GSO: fall back, and remember
-        } else {
-          return (int) r;
+        if (r == Errno.EINVAL || r == Errno.EIO || r == Errno.ENOPROTOOPT || r == Errno.ENOTSUP) {
+          return GSO_REFUSED; // no UDP_SEGMENT here (kernel, device or route): the handle falls back
         }
+        return (int) r;
       }
     }
     sb.reset();
@@ -631,63 +426,11 @@ public final class LinuxUdpHandle implements UdpHandle, EpollPoller.Watcher {
     return r == Errno.EAGAIN ? AGAIN : r;
   }
 
-  /** Drains the write queue with sendmmsg, in batches, until the kernel says EAGAIN. */
-  private void drainWriteQueue() {
-    SendBatch b = poller.sendBatch();
-    while (!closed) {
-      writeQueue.dropCancelledHead();
-      SendReq head = writeQueue.peek();
-      if (head == null) {
-        break;
-      }
-      int bad = checkDest(head);
-      if (bad < 0) {
-        writeQueue.completeLater(writeQueue.dequeue(), bad);
-        continue;
-      }
-      b.reset();
-      Iterator<SendReq> it = writeQueue.iterator();
-      while (it.hasNext()) {
-        SendReq r = it.next();
-        if (!b.fits(r.size) || checkDest(r) < 0 || r.completion.cancelled()) {
-          break;
-        }
-        b.add(r.data, r.dest, ipv6);
-      }
-      int n = Syscalls.sendmmsg(poller.cs, fd, b.msgvec, b.count(), 0);
-      if (n == Errno.EAGAIN) {
-        break;
-      }
-      if (n < 0) {
-        writeQueue.completeLater(writeQueue.dequeue(), n); // the first message failed
-        continue;
-      }
-      for (int i = 0; i < n; i++) {
-        writeQueue.completeLater(writeQueue.dequeue(), b.sent(i));
-      }
-    }
-    updateInterest();
-    if (writeQueue.isEmpty() && listener != null) {
-      listener.onWriteQueueDrained();
-    }
-  }
-
-  @Override
-  public int sendQueueSize() {
-    return writeQueue.bytes();
-  }
-
-  @Override
-  public int sendQueueCount() {
-    return writeQueue.count();
-  }
-
   // ------------------------------------------------------------------ options
 
   private void setOption(int level, int name, int value) {
-    int s = socketForOption(false);
     try (Arena a = Arena.ofConfined()) {
-      check(setInt(a, Syscalls.threadCaptureState(), s, level, name, value));
+      check(setInt(a, Syscalls.threadCaptureState(), fd, level, name, value));
     }
   }
 
@@ -698,9 +441,6 @@ public final class LinuxUdpHandle implements UdpHandle, EpollPoller.Watcher {
 
   @Override
   public void setTTL(int ttl) {
-    if (ttl < 1 || ttl > 255) {
-      throw new SysError(Errno.EINVAL);
-    }
     if (ipv6) {
       setOption(IPPROTO_IPV6, LinuxConstants.IPV6_UNICAST_HOPS, ttl);
     } else {
@@ -710,9 +450,6 @@ public final class LinuxUdpHandle implements UdpHandle, EpollPoller.Watcher {
 
   @Override
   public void setMulticastTTL(int ttl) {
-    if (ttl < 0 || ttl > 255) {
-      throw new SysError(Errno.EINVAL);
-    }
     if (ipv6) {
       setOption(IPPROTO_IPV6, LinuxConstants.IPV6_MULTICAST_HOPS, ttl);
     } else {
@@ -730,8 +467,8 @@ public final class LinuxUdpHandle implements UdpHandle, EpollPoller.Watcher {
   }
 
   @Override
-  public synchronized void setMulticastInterface(InetAddress iface, String scope) {
-    int s = socketForOption(false);
+  public void setMulticastInterface(InetAddress iface, String scope) {
+    int s = fd;
     try (Arena a = Arena.ofConfined()) {
       MemorySegment cs = Syscalls.threadCaptureState();
       if (iface instanceof Inet4Address || (iface == null && !ipv6)) {
@@ -789,9 +526,8 @@ public final class LinuxUdpHandle implements UdpHandle, EpollPoller.Watcher {
   }
 
   @Override
-  public synchronized void membership(InetAddress group, InetAddress iface, String scope, boolean join) {
-    checkOpen();
-    int s = socketForOption(true);
+  public void membership(InetAddress group, InetAddress iface, String scope, boolean join) {
+    int s = fd;
     try (Arena a = Arena.ofConfined()) {
       MemorySegment cs = Syscalls.threadCaptureState();
       if (group instanceof Inet4Address) {
@@ -807,9 +543,6 @@ public final class LinuxUdpHandle implements UdpHandle, EpollPoller.Watcher {
         check(Syscalls.setsockopt(cs, s, IPPROTO_IP, opt, m, Structs.IP_MREQ_SIZE));
         return;
       }
-      if (!ipv6) {
-        throw new SysError(Errno.EINVAL);
-      }
       MemorySegment m = a.allocate(Structs.IPV6_MREQ_SIZE, 4);
       MemorySegment.copy(group.getAddress(), 0, m, ValueLayout.JAVA_BYTE, 0, 16);
       m.set(INT, 16, scope != null ? indexOfScope(a, cs, scope) : indexOf(iface));
@@ -819,13 +552,9 @@ public final class LinuxUdpHandle implements UdpHandle, EpollPoller.Watcher {
   }
 
   @Override
-  public synchronized void sourceMembership(InetAddress source, InetAddress group, InetAddress iface, String scope,
+  public void sourceMembership(InetAddress source, InetAddress group, InetAddress iface, String scope,
       boolean join) {
-    checkOpen();
-    if (!group.isMulticastAddress() || (source instanceof Inet4Address) != (group instanceof Inet4Address)) {
-      throw new SysError(Errno.EINVAL);
-    }
-    int s = socketForOption(true);
+    int s = fd;
     try (Arena a = Arena.ofConfined()) {
       MemorySegment cs = Syscalls.threadCaptureState();
       if (group instanceof Inet4Address) {
@@ -839,9 +568,6 @@ public final class LinuxUdpHandle implements UdpHandle, EpollPoller.Watcher {
         check(Syscalls.setsockopt(cs, s, IPPROTO_IP, opt, m, Structs.IP_MREQ_SOURCE_SIZE));
         return;
       }
-      if (!ipv6) {
-        throw new SysError(Errno.EINVAL);
-      }
       MemorySegment m = a.allocate(Structs.GROUP_SOURCE_REQ_SIZE, 8);
       m.set(INT, 0, scope != null ? indexOfScope(a, cs, scope) : indexOf(iface));
       SockAddr.write(m.asSlice(Structs.GSR_GROUP, Structs.SOCKADDR_IN6_SIZE), new InetSocketAddress(group, 0), true);
@@ -853,7 +579,7 @@ public final class LinuxUdpHandle implements UdpHandle, EpollPoller.Watcher {
 
   @Override
   public int bufferSize(boolean recv, int value) {
-    int s = socketForOption(false);
+    int s = fd;
     int name = recv ? LinuxConstants.SO_RCVBUF : LinuxConstants.SO_SNDBUF;
     try (Arena a = Arena.ofConfined()) {
       MemorySegment cs = Syscalls.threadCaptureState();

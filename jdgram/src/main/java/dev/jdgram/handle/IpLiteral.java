@@ -1,4 +1,4 @@
-package dev.jdgram;
+package dev.jdgram.handle;
 
 import java.net.Inet4Address;
 import java.net.Inet6Address;
@@ -22,7 +22,7 @@ import java.net.UnknownHostException;
  * compressed to {@code ::}, {@code ::ffff:a.b.c.d} and {@code ::a.b.c.d} tails in dotted form),
  * with {@code %scope} appended to link-local addresses that carry a scope, as Node does.
  */
-final class IpLiteral {
+public final class IpLiteral {
   private IpLiteral() {}
 
   /**
@@ -31,7 +31,7 @@ final class IpLiteral {
    * @param s the text, may be null
    * @return 4 for an IPv4 literal, 6 for an IPv6 literal (with or without a zone), else 0
    */
-  static int family(String s) {
+  public static int family(String s) {
     if (s == null) {
       return 0;
     }
@@ -52,7 +52,7 @@ final class IpLiteral {
    * @param s the text, may be null
    * @return whether it is a dotted-quad IPv4 literal
    */
-  static boolean isIPv4(String s) {
+  public static boolean isIPv4(String s) {
     return s != null && parse4(s, 0, s.length()) >= 0;
   }
 
@@ -62,7 +62,7 @@ final class IpLiteral {
    * @param s the text, may be null
    * @return whether it is an IPv6 literal
    */
-  static boolean isIPv6(String s) {
+  public static boolean isIPv6(String s) {
     return family(s) == 6;
   }
 
@@ -78,7 +78,7 @@ final class IpLiteral {
    * @param s the text, may be null
    * @return the address, or null when {@code s} is null or not a literal
    */
-  static InetAddress parse(String s) {
+  public static InetAddress parse(String s) {
     if (s == null) {
       return null;
     }
@@ -131,7 +131,7 @@ final class IpLiteral {
    * @param s the text, may be null
    * @return 4 bytes for IPv4, 16 for IPv6 (also for IPv4-mapped IPv6), or null
    */
-  static byte[] bytes(String s) {
+  public static byte[] bytes(String s) {
     if (s == null) {
       return null;
     }
@@ -155,7 +155,7 @@ final class IpLiteral {
    * @return dotted IPv4, compressed IPv6 with {@code %scope} for scoped link-local addresses, or
    *     null for null
    */
-  static String format(InetAddress a) {
+  public static String format(InetAddress a) {
     if (a == null) {
       return null;
     }
@@ -184,7 +184,7 @@ final class IpLiteral {
    * @param scopeId the IPv6 scope id, 0 for none; used only for link-local addresses
    * @return the text
    */
-  static String format(byte[] addr, int scopeId) {
+  public static String format(byte[] addr, int scopeId) {
     if (addr.length == 4) {
       return format4(((addr[0] & 0xff) << 24) | ((addr[1] & 0xff) << 16)
           | ((addr[2] & 0xff) << 8) | (addr[3] & 0xff));
@@ -206,7 +206,7 @@ final class IpLiteral {
    * @param addr the address, {@code 0x7f000001} for 127.0.0.1
    * @return the dotted quad
    */
-  static String format4(int addr) {
+  public static String format4(int addr) {
     StringBuilder sb = new StringBuilder(15);
     appendIPv4(sb, addr);
     return sb.toString();
@@ -219,7 +219,7 @@ final class IpLiteral {
    * @param lo the last 8 bytes
    * @return the compressed text, as {@code inet_ntop}
    */
-  static String format6(long hi, long lo) {
+  public static String format6(long hi, long lo) {
     byte[] b = new byte[16];
     for (int i = 0; i < 8; i++) {
       b[i] = (byte) (hi >>> (56 - 8 * i));
@@ -239,7 +239,7 @@ final class IpLiteral {
    *
    * @return the address as an unsigned 32-bit value, or -1
    */
-  static long parse4(CharSequence s, int from, int to) {
+  public static long parse4(CharSequence s, int from, int to) {
     int len = to - from;
     if (len < 7 || len > 15) {
       return -1;
@@ -283,7 +283,7 @@ final class IpLiteral {
    * @param out 16 bytes to fill, or null only to validate
    * @return whether it is a literal; {@code out} is only meaningful when true
    */
-  static boolean parse6(CharSequence s, int from, int to, byte[] out) {
+  public static boolean parse6(CharSequence s, int from, int to, byte[] out) {
     if (to - from < 2 || to - from > 45) {
       return false;
     }
@@ -437,6 +437,18 @@ final class IpLiteral {
     return -1;
   }
 
+  /**
+   * @return the wildcard address of a family ({@code 0.0.0.0} or {@code ::}): where a deferred
+   *     bind puts a socket
+   */
+  public static InetAddress wildcard(boolean ipv6) {
+    try {
+      return InetAddress.getByAddress(new byte[ipv6 ? 16 : 4]);
+    } catch (UnknownHostException e) {
+      throw new AssertionError(e); // four or sixteen bytes are always an address
+    }
+  }
+
   private static byte[] toBytes4(int v) {
     return new byte[] {(byte) (v >>> 24), (byte) (v >>> 16), (byte) (v >>> 8), (byte) v};
   }
@@ -466,7 +478,7 @@ final class IpLiteral {
   }
 
   /** BIND/libuv {@code inet_ntop6}: the rules Node's printed addresses follow. */
-  static void appendIPv6(StringBuilder sb, byte[] b, int off) {
+  public static void appendIPv6(StringBuilder sb, byte[] b, int off) {
     int bestBase = -1;
     int bestLen = 0;
     int curBase = -1;
