@@ -1,6 +1,6 @@
 package dev.jdgram.transport.sim;
 
-import java.net.Inet6Address;
+import dev.jdgram.handle.IpLiteral;
 import java.net.InetAddress;
 
 /** An address with a prefix length ({@code 10.0.0.1/24}): an interface address or a route. */
@@ -20,21 +20,9 @@ public record Prefix(InetAddress address, int length) {
     return new Prefix(a, len);
   }
 
-  /** @return the address of an IP literal (no name look-up ever), or null */
+  /** @return the address of an IP literal (no name look-up ever), or null: the library's one parser */
   public static InetAddress parseLiteral(String s) {
-    if (s == null || s.isEmpty()) {
-      return null;
-    }
-    boolean v4 = s.matches("\\d{1,3}(\\.\\d{1,3}){3}");
-    boolean v6 = !v4 && s.indexOf(':') >= 0 && s.matches("[0-9A-Fa-f:.]+(%[A-Za-z0-9_.-]+)?");
-    if (!v4 && !v6) {
-      return null;
-    }
-    try {
-      return InetAddress.getByName(s); // a literal: never resolved
-    } catch (Exception e) {
-      return null;
-    }
+    return IpLiteral.parse(s);
   }
 
   public boolean contains(InetAddress a) {
@@ -73,44 +61,8 @@ public record Prefix(InetAddress address, int length) {
     return format(address) + "/" + length;
   }
 
-  /** @return the address as text: dotted quad, or compressed IPv6 without a scope */
+  /** @return the address as text, as Node prints it (the library's one formatter), without a scope */
   public static String format(InetAddress a) {
-    if (a == null) {
-      return "*";
-    }
-    if (!(a instanceof Inet6Address)) {
-      return a.getHostAddress();
-    }
-    byte[] b = a.getAddress();
-    int[] w = new int[8];
-    for (int i = 0; i < 8; i++) {
-      w[i] = ((b[2 * i] & 0xff) << 8) | (b[2 * i + 1] & 0xff);
-    }
-    int bestAt = -1;
-    int bestLen = 1;
-    for (int i = 0; i < 8; ) {
-      int j = i;
-      while (j < 8 && w[j] == 0) {
-        j++;
-      }
-      if (j - i > bestLen) {
-        bestAt = i;
-        bestLen = j - i;
-      }
-      i = j == i ? i + 1 : j;
-    }
-    StringBuilder sb = new StringBuilder();
-    for (int i = 0; i < 8; i++) {
-      if (i == bestAt) {
-        sb.append("::");
-        i += bestLen - 1;
-        continue;
-      }
-      if (sb.length() > 0 && sb.charAt(sb.length() - 1) != ':') {
-        sb.append(':');
-      }
-      sb.append(Integer.toHexString(w[i]));
-    }
-    return sb.toString();
+    return a == null ? "*" : IpLiteral.format(a.getAddress(), 0);
   }
 }
