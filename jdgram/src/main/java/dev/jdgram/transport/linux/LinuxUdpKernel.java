@@ -88,7 +88,7 @@ public final class LinuxUdpKernel implements UdpKernel, EpollPoller.Watcher {
       return 0;
     }
     try (Arena a = Arena.ofConfined()) {
-      int size = 4 * LinuxConstants.SK_MEMINFO_VARS;
+      int size = Structs.SK_MEMINFO_SIZE;
       MemorySegment v = a.allocate(size, 4);
       MemorySegment len = a.allocate(4, 4);
       len.set(INT, 0, size);
@@ -100,7 +100,7 @@ public final class LinuxUdpKernel implements UdpKernel, EpollPoller.Watcher {
       if (len.get(INT, 0) < size) {
         return -1;
       }
-      return v.get(INT, 4L * LinuxConstants.SK_MEMINFO_DROPS) & 0xffffffffL;
+      return v.get(INT, Structs.SK_MEMINFO_DROPS_OFFSET) & 0xffffffffL;
     }
   }
 
@@ -535,17 +535,17 @@ public final class LinuxUdpKernel implements UdpKernel, EpollPoller.Watcher {
           throw new SysError(Errno.EINVAL);
         }
         MemorySegment m = a.allocate(Structs.IP_MREQ_SIZE, 4);
-        MemorySegment.copy(group.getAddress(), 0, m, ValueLayout.JAVA_BYTE, 0, 4);
+        MemorySegment.copy(group.getAddress(), 0, m, ValueLayout.JAVA_BYTE, Structs.IMR_MULTIADDR, 4);
         if (iface != null) {
-          MemorySegment.copy(iface.getAddress(), 0, m, ValueLayout.JAVA_BYTE, 4, 4);
+          MemorySegment.copy(iface.getAddress(), 0, m, ValueLayout.JAVA_BYTE, Structs.IMR_INTERFACE, 4);
         }
         int opt = join ? LinuxConstants.IP_ADD_MEMBERSHIP : LinuxConstants.IP_DROP_MEMBERSHIP;
         check(Syscalls.setsockopt(cs, s, IPPROTO_IP, opt, m, Structs.IP_MREQ_SIZE));
         return;
       }
       MemorySegment m = a.allocate(Structs.IPV6_MREQ_SIZE, 4);
-      MemorySegment.copy(group.getAddress(), 0, m, ValueLayout.JAVA_BYTE, 0, 16);
-      m.set(INT, 16, scope != null ? indexOfScope(a, cs, scope) : indexOf(iface));
+      MemorySegment.copy(group.getAddress(), 0, m, ValueLayout.JAVA_BYTE, Structs.IPV6MR_MULTIADDR, 16);
+      m.set(INT, Structs.IPV6MR_INTERFACE, scope != null ? indexOfScope(a, cs, scope) : indexOf(iface));
       int opt = join ? LinuxConstants.IPV6_ADD_MEMBERSHIP : LinuxConstants.IPV6_DROP_MEMBERSHIP;
       check(Syscalls.setsockopt(cs, s, IPPROTO_IPV6, opt, m, Structs.IPV6_MREQ_SIZE));
     }
@@ -559,17 +559,17 @@ public final class LinuxUdpKernel implements UdpKernel, EpollPoller.Watcher {
       MemorySegment cs = Syscalls.threadCaptureState();
       if (group instanceof Inet4Address) {
         MemorySegment m = a.allocate(Structs.IP_MREQ_SOURCE_SIZE, 4);
-        MemorySegment.copy(group.getAddress(), 0, m, ValueLayout.JAVA_BYTE, 0, 4);
+        MemorySegment.copy(group.getAddress(), 0, m, ValueLayout.JAVA_BYTE, Structs.IMR_MULTIADDR, 4);
         if (iface != null) {
-          MemorySegment.copy(iface.getAddress(), 0, m, ValueLayout.JAVA_BYTE, 4, 4);
+          MemorySegment.copy(iface.getAddress(), 0, m, ValueLayout.JAVA_BYTE, Structs.IMR_INTERFACE, 4);
         }
-        MemorySegment.copy(source.getAddress(), 0, m, ValueLayout.JAVA_BYTE, 8, 4);
+        MemorySegment.copy(source.getAddress(), 0, m, ValueLayout.JAVA_BYTE, Structs.IMR_SOURCEADDR, 4);
         int opt = join ? LinuxConstants.IP_ADD_SOURCE_MEMBERSHIP : LinuxConstants.IP_DROP_SOURCE_MEMBERSHIP;
         check(Syscalls.setsockopt(cs, s, IPPROTO_IP, opt, m, Structs.IP_MREQ_SOURCE_SIZE));
         return;
       }
       MemorySegment m = a.allocate(Structs.GROUP_SOURCE_REQ_SIZE, 8);
-      m.set(INT, 0, scope != null ? indexOfScope(a, cs, scope) : indexOf(iface));
+      m.set(INT, Structs.GSR_INTERFACE, scope != null ? indexOfScope(a, cs, scope) : indexOf(iface));
       SockAddr.write(m.asSlice(Structs.GSR_GROUP, Structs.SOCKADDR_IN6_SIZE), new InetSocketAddress(group, 0), true);
       SockAddr.write(m.asSlice(Structs.GSR_SOURCE, Structs.SOCKADDR_IN6_SIZE), new InetSocketAddress(source, 0), true);
       int opt = join ? LinuxConstants.MCAST_JOIN_SOURCE_GROUP : LinuxConstants.MCAST_LEAVE_SOURCE_GROUP;
