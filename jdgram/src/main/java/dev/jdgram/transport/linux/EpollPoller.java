@@ -44,6 +44,9 @@ final class EpollPoller implements Poller {
   private final MemorySegment wakeRead;
   private final MemorySegment wakeOne;
   private final AtomicBoolean wakePending = new AtomicBoolean();
+  // Mutable state. watchers and the batches: loop thread only. wakePending: any thread (the
+  // wake-up's one write per poll). closed: written under this poller's monitor, which wakeup()
+  // takes so that it never writes to a descriptor close() has given back.
   private Watcher[] watchers = new Watcher[256];
   private RecvBatch recvBatch;
   private SendBatch sendBatch;

@@ -27,6 +27,7 @@ final class SendBatch {
   final MemorySegment data;
   final MemorySegment control;
   private final MemorySegment lastName;
+  // Mutable state: loop thread only (one send batch per loop, used by one handle at a time).
   private InetSocketAddress lastDest;
   private boolean lastIpv6;
   private int lastNameLen;

@@ -16,6 +16,7 @@ final class NioPoller implements Poller {
   }
 
   final Selector selector;
+  // Mutable state: loop thread only (wakeup() touches only the selector, which is thread-safe).
   /** Close callbacks waiting for the select that releases their channels' descriptors. */
   private final ArrayDeque<Runnable> afterPoll = new ArrayDeque<>();
 
