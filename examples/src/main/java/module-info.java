@@ -7,4 +7,5 @@ module dev.jdgram.examples {
   requires dev.jdgram;
 
   exports dev.jdgram.examples.syslog;
+  exports dev.jdgram.examples.statsd;
 }
