@@ -9,4 +9,5 @@ module dev.jdgram.examples {
   exports dev.jdgram.examples.syslog;
   exports dev.jdgram.examples.statsd;
   exports dev.jdgram.examples.dns;
+  exports dev.jdgram.examples.ssdp;
 }

@@ -41,11 +41,23 @@ public final class Tools {
 
   /** Runs a program to its end (bounded), standard error merged into the output. */
   public static Result run(List<String> command) throws IOException, InterruptedException {
+    return run(command, null);
+  }
+
+  /** Runs a program to its end (bounded) with its standard input read from a file. */
+  public static Result run(List<String> command, Path stdin)
+      throws IOException, InterruptedException {
     Path out = Files.createTempFile("jdgram-tool", ".out");
     try {
-      Process p = new ProcessBuilder(command).redirectErrorStream(true)
-          .redirectOutput(out.toFile()).start();
-      p.getOutputStream().close();
+      ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true)
+          .redirectOutput(out.toFile());
+      if (stdin != null) {
+        pb.redirectInput(stdin.toFile());
+      }
+      Process p = pb.start();
+      if (stdin == null) {
+        p.getOutputStream().close();
+      }
       boolean ended = p.waitFor(WAIT_SECONDS, TimeUnit.SECONDS);
       if (!ended) {
         p.descendants().forEach(ProcessHandle::destroyForcibly);
@@ -58,6 +70,24 @@ public final class Tools {
     } finally {
       Files.deleteIfExists(out);
     }
+  }
+
+  /**
+   * @return a UDP port that was free a moment ago (for a peer that cannot report the port it
+   *     bound, such as socat listening on a group): the kernel's choice, released at once
+   */
+  public static int freeUdpPort() throws IOException {
+    try (java.nio.channels.DatagramChannel ch = java.nio.channels.DatagramChannel.open()) {
+      ch.bind(new java.net.InetSocketAddress("127.0.0.1", 0));
+      return ((java.net.InetSocketAddress) ch.getLocalAddress()).getPort();
+    }
+  }
+
+  /** @return true once some IPv4 UDP socket is bound to {@code port} (from /proc/net/udp) */
+  public static boolean udpPortBound(int port) throws IOException {
+    String hex = String.format(":%04X ", port);
+    return Files.readAllLines(Path.of("/proc/net/udp")).stream().skip(1)
+        .map(String::strip).map(l -> l.split("\\s+")[1] + " ").anyMatch(a -> a.endsWith(hex));
   }
 
   /** Runs a program that must succeed, and returns its output. */
