@@ -10,4 +10,5 @@ module dev.jdgram.examples {
   exports dev.jdgram.examples.statsd;
   exports dev.jdgram.examples.dns;
   exports dev.jdgram.examples.ssdp;
+  exports dev.jdgram.examples.feed;
 }
