@@ -1,7 +1,7 @@
 package dev.jdgram.examples.feed;
 
-import java.io.PrintStream;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 
 /**
  * Runs a publisher and a subscriber of the feed in one process, on 127.0.0.1 with TTL 0, and
@@ -53,18 +53,18 @@ public final class FeedMain {
   /**
    * Runs the feed to its end.
    *
-   * @param out where the report lines go
+   * @param out takes each report line (from the loop thread, and from the calling one)
    * @param o what to run
    * @return 0 when every datagram arrived in order, else 1
    */
-  public static int run(PrintStream out, Options o) throws InterruptedException {
+  public static int run(Consumer<String> out, Options o) throws InterruptedException {
     FeedScope scope = FeedScope.loopback(0);
     try (FeedSubscriber subscriber = new FeedSubscriber(scope, o.reportMillis(),
-        r -> out.println(r.line()))) {
+        r -> out.accept(r.line()))) {
       int port = subscriber.start().orTimeout(10, TimeUnit.SECONDS).join();
-      out.printf("feed: %d datagrams of %d bytes at %d/s to %s:%d via %s (TTL %d), in batches "
-          + "of up to 64 (one GSO send each on linux)%n", o.count(), o.size(), o.rate(),
-          scope.group(), port, scope.interfaceAddress(), scope.ttl());
+      out.accept(String.format("feed: %d datagrams of %d bytes at %d/s to %s:%d via %s (TTL %d), "
+          + "in batches of up to 64 (one GSO send each on linux)", o.count(), o.size(), o.rate(),
+          scope.group(), port, scope.interfaceAddress(), scope.ttl()));
       long sent;
       try (FeedPublisher publisher = new FeedPublisher(scope.withPort(port), o.rate(),
           o.count(), o.size())) {
@@ -78,10 +78,10 @@ public final class FeedMain {
       }
       FeedReport end = subscriber.reportNow().orTimeout(10, TimeUnit.SECONDS).join();
       boolean whole = end.received() == o.count() && end.gaps() == 0 && end.late() == 0;
-      out.printf("feed: done: sent %d, received %d, gaps %d (%d missing), late %d, kernel drops "
-          + "%s: %s%n", sent, end.received(), end.gaps(), end.missing(), end.late(),
+      out.accept(String.format("feed: done: sent %d, received %d, gaps %d (%d missing), late %d, "
+          + "kernel drops %s: %s", sent, end.received(), end.gaps(), end.missing(), end.late(),
           end.kernelDrops() < 0 ? "n/a" : String.valueOf(end.kernelDrops()),
-          whole ? "complete and in order" : "INCOMPLETE");
+          whole ? "complete and in order" : "INCOMPLETE"));
       return whole ? 0 : 1;
     }
   }
@@ -90,6 +90,6 @@ public final class FeedMain {
    * @param args {@code --rate N --count N --size BYTES --report MILLIS}
    */
   public static void main(String[] args) throws InterruptedException {
-    System.exit(run(System.out, Options.parse(args)));
+    System.exit(run(System.out::println, Options.parse(args)));
   }
 }
