@@ -17,7 +17,10 @@ import java.util.concurrent.CompletableFuture;
  * <p>Datagrams go out in {@link DatagramBatch}es of up to 64: all the same size, so on the
  * linux transport each batch is one {@code UDP_SEGMENT} (GSO) send, one system call for 64
  * datagrams; elsewhere one {@code sendmmsg} or a loop. Pacing: a timer every
- * {@link #TICK_MILLIS} sends what the rate says is due by now, in as many batches as are free.
+ * {@link #TICK_MILLIS} sends what the rate allows since the last tick (a token bucket), in as
+ * many batches as are free. After a stall (a pause of the JVM, a busy machine) it does not send
+ * everything it owes at once: the bucket holds {@link #BURST_TICKS} ticks' worth at most, so a
+ * burst never exceeds what the subscribers' receive buffers were sized for.
  * A batch cannot change while the kernel has it, so a few are kept and reused in turn: nothing
  * is allocated per datagram.
  *
@@ -35,6 +38,7 @@ public final class FeedPublisher implements AutoCloseable {
   /** Sequence number and send time, 8 bytes each. */
   public static final int HEADER = 16;
   static final int TICK_MILLIS = 5;
+  static final int BURST_TICKS = 4;
   private static final int PER_BATCH = 64;
   /** Batches that may be with the kernel at once; a tick that finds none free waits. */
   private static final int BATCHES = 16;
@@ -48,7 +52,10 @@ public final class FeedPublisher implements AutoCloseable {
   private final byte[] datagram;
   private final CompletableFuture<Long> done = new CompletableFuture<>();
   private Timer ticker;
-  private long startNanos;
+  private long lastTickNanos;
+  /** Datagrams the rate allows now (the token bucket), at most {@link #burst}. */
+  private double allowance;
+  private final double burst;
   private long next;
   private long sent;
   private int inFlight;
@@ -71,6 +78,7 @@ public final class FeedPublisher implements AutoCloseable {
     this.count = count;
     this.size = size;
     this.datagram = new byte[size];
+    this.burst = Math.max(PER_BATCH, rate * TICK_MILLIS * BURST_TICKS / 1000.0);
     this.socket = Dgram.createSocket("udp4");
     for (int i = 0; i < BATCHES; i++) {
       free.add(new DatagramBatch(PER_BATCH, PER_BATCH * size));
@@ -87,7 +95,8 @@ public final class FeedPublisher implements AutoCloseable {
     socket.bind(0, scope.interfaceAddress(), () -> {
       socket.setMulticastInterface(scope.interfaceAddress());
       socket.setMulticastTTL(scope.ttl());
-      startNanos = System.nanoTime();
+      lastTickNanos = System.nanoTime();
+      allowance = 1;
       ticker = socket.loop().setInterval(this::tick, TICK_MILLIS);
       tick();
     });
@@ -110,7 +119,11 @@ public final class FeedPublisher implements AutoCloseable {
   }
 
   private void tick() {
-    long due = Math.min(count, (System.nanoTime() - startNanos) / 1000 * rate / 1_000_000 + 1);
+    long now = System.nanoTime();
+    allowance = Math.min(burst, allowance + (now - lastTickNanos) * rate / 1e9);
+    lastTickNanos = now;
+    long due = Math.min(count, next + (long) allowance);
+    long first = next;
     while (next < due && !free.isEmpty()) {
       DatagramBatch batch = free.poll();
       batch.clear();
@@ -124,6 +137,7 @@ public final class FeedPublisher implements AutoCloseable {
       inFlight++;
       socket.send(batch, scope.port(), scope.group(), (err, n) -> sent(batch, err, n));
     }
+    allowance -= next - first;
     if (next == count && ticker != null) {
       ticker.cancel();
     }
