@@ -30,6 +30,10 @@ class DnsResponderTest {
         .aaaa("www", 300, "2001:db8::10")
         .txt("@", 60, "v=spf1 -all")
         .txt("info", 120, "hello from jdgram", "second string");
+    // Four 200-byte TXT records: more than 512 bytes, less than the EDNS limit of 1232.
+    for (int i = 0; i < 4; i++) {
+      zone.txt("big", 60, String.valueOf(i).repeat(200));
+    }
     server = new DnsResponder(zone);
     port = server.listen(0, "127.0.0.1").orTimeout(Tools.WAIT_SECONDS, TimeUnit.SECONDS).join()
         .port();
@@ -88,6 +92,17 @@ class DnsResponderTest {
   void outsideTheZoneIsRefused() throws Exception {
     String out = dig("+noall", "+comments", "www.example.org", "A");
     assertTrue(out.contains("status: REFUSED"), out);
+  }
+
+  @Test
+  void anAnswerTooLongForClassicDnsIsTruncatedAndFitsWithEdns() throws Exception {
+    // +ignore: dig would otherwise retry over TCP, which this server does not speak.
+    String classic = dig("+noedns", "+ignore", "+noall", "+comments", "big.example.test", "TXT");
+    assertTrue(classic.matches("(?s).*flags: qr aa tc rd;.*"), classic);
+    assertTrue(classic.contains("ANSWER: 0,"), classic);
+    String edns = dig("+noall", "+comments", "+answer", "big.example.test", "TXT");
+    assertTrue(edns.contains("ANSWER: 4,"), edns);
+    assertTrue(edns.contains("udp: 1232"), edns);
   }
 
   @Test
