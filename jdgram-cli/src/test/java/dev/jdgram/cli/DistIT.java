@@ -76,8 +76,18 @@ class DistIT {
     assertEquals(0, p.exitValue(), out);
     assertTrue(out.startsWith("jdgram " + System.getProperty("jdgram.version") + "\n"), out);
     assertTrue(out.contains("Java 25"), out);
+    assertTrue(out.contains("transport: default"), out);
     // The linux transport's FFM calls ran with native access granted: no JDK warning.
     assertFalse(out.contains("WARNING"), out);
+  }
+
+  @Test
+  void transportFromTheEnvironment() throws Exception {
+    Path out = tmp.resolve("nio.out");
+    Process p = start(out, out, Map.of("JDGRAM_TRANSPORT", "nio"), "--version");
+    assertTrue(p.waitFor(WAIT_SECONDS, TimeUnit.SECONDS), "jdgram --version still running");
+    assertEquals(0, p.exitValue(), () -> read(out));
+    assertTrue(read(out).contains("transport: nio"), () -> read(out));
   }
 
   @Test
@@ -104,10 +114,15 @@ class DistIT {
   // ------------------------------------------------------------------ helpers
 
   private Process jdgram(Path out, String... args) throws IOException {
-    return start(out, out, args);
+    return start(out, out, Map.of(), args);
   }
 
   private Process start(Path out, Path err, String... args) throws IOException {
+    return start(out, err, Map.of(), args);
+  }
+
+  private Process start(Path out, Path err, Map<String, String> extraEnv, String... args)
+      throws IOException {
     List<String> command = new ArrayList<>(List.of(launcher.toString()));
     command.addAll(List.of(args));
     ProcessBuilder pb = new ProcessBuilder(command).redirectOutput(out.toFile());
@@ -121,6 +136,7 @@ class DistIT {
     env.remove("JDGRAM_JAVA_OPTS");
     env.remove("JDGRAM_TRANSPORT");
     env.put("PATH", pathDir.toString());
+    env.putAll(extraEnv);
     Process p = pb.start();
     p.getOutputStream().close();
     processes.add(p);
