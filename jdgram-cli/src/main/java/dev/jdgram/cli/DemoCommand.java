@@ -6,7 +6,9 @@ import dev.jdgram.DgramException;
 import dev.jdgram.DgramSocket;
 import dev.jdgram.RemoteInfo;
 import dev.jdgram.SocketOptions;
+import dev.jdgram.examples.feed.FeedMain;
 import dev.jdgram.loop.EventLoop;
+import java.io.PrintWriter;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicInteger;
 import picocli.CommandLine.Command;
@@ -69,8 +71,42 @@ final class DemoCommand extends CliCommand {
       description = "The simulated network's seed (with --sim). Default: ${DEFAULT-VALUE}.")
   long seed;
 
+  @Option(
+      names = "--feed",
+      description = "Run the market-data example instead: a publisher sends sequenced datagrams "
+          + "to a multicast group on 127.0.0.1 in GSO batches, a subscriber reports rate, gaps "
+          + "and the kernel's drop count every second (dev.jdgram.examples.feed).")
+  boolean feed;
+
+  @Option(
+      names = "--rate",
+      paramLabel = "N",
+      defaultValue = "10000",
+      description = "With --feed: datagrams per second. Default: ${DEFAULT-VALUE}.")
+  long feedRate;
+
+  @Option(
+      names = "--count",
+      paramLabel = "N",
+      defaultValue = "30000",
+      description = "With --feed: datagrams in all. Default: ${DEFAULT-VALUE}.")
+  long feedCount;
+
   @Override
-  public Integer call() {
+  public Integer call() throws InterruptedException {
+    if (feed) {
+      if (feedRate <= 0 || feedCount <= 0) {
+        throw usageError("--rate and --count must be positive");
+      }
+      PrintWriter w = out();
+      return FeedMain.run(line -> {
+        // Report lines come from the loop thread and the command's thread.
+        synchronized (w) {
+          w.println(line);
+          w.flush();
+        }
+      }, new FeedMain.Options(feedRate, feedCount, 64, 1000));
+    }
     if (sim) {
       java.io.ByteArrayOutputStream lines = new java.io.ByteArrayOutputStream();
       boolean ok;

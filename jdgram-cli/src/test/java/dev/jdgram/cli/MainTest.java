@@ -99,6 +99,17 @@ class MainTest {
   }
 
   @Test
+  void demoFeedRunsTheMulticastFeedOnLoopback() {
+    Run run = jdgram("demo", "--feed", "--rate", "5000", "--count", "5000");
+
+    assertEquals(0, run.exitCode(), run::toString);
+    assertTrue(run.out().contains("to 239.255.77.1:"), run::toString);
+    assertTrue(run.out().contains("via 127.0.0.1 (TTL 0)"), run::toString);
+    assertTrue(run.out().contains("feed: done: sent 5000, received 5000, gaps 0 (0 missing), "
+        + "late 0"), run::toString);
+  }
+
+  @Test
   void demoSimPlaysSection23OnASimulatedNetwork() {
     Run run = jdgram("demo", "--sim", "--seed", "7");
 
