@@ -76,6 +76,9 @@ public final class DgramSocket implements AutoCloseable {
     } catch (IllegalArgumentException e) {
       throw DgramException.of("ERR_INVALID_ARG_VALUE", e.getMessage());
     }
+    if (options.recvMeta != 0) {
+      state.handle.wantRecvInfo(options.recvMeta); // asked at bind; a transport that cannot tell fails it
+    }
     if (onMessage != null) {
       messageListeners.add(onMessage, false);
     }
@@ -113,6 +116,19 @@ public final class DgramSocket implements AutoCloseable {
     }
     return this;
   }
+  /**
+   * The datagram whose {@code message} or {@code datagram} listeners are running now, with what
+   * the kernel told of it beyond the sender ({@link Datagram#ttl()}, {@link Datagram#tos()},
+   * {@link Datagram#timestampNanos()}, {@link Datagram#localAddress()}, as the socket's options
+   * asked for): how an {@link #onMessage} listener, whose {@link RemoteInfo} carries only the
+   * sender, reads them. Valid only inside such a listener, on the loop thread.
+   *
+   * @return the datagram being delivered, or null outside a receive listener
+   */
+  public Datagram currentDatagram() {
+    return ctx.inLoop() ? receiver.current() : null;
+  }
+
 
   /**
    * Adds a {@code drain} listener: a send was refused because the queue of sends waiting for the

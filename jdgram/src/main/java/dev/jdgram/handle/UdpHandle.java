@@ -33,8 +33,14 @@ public final class UdpHandle {
   public static final int REUSEPORT = 4;
   /** bind flag: UDP_GRO, coalesced receives split back into datagrams. */
   public static final int GRO = 8;
-  /** bind flag (set by the handle): each datagram's destination and interface, from the start. */
-  public static final int RECVINFO = 16;
+  /**
+   * The bind flags of what each datagram carries up, set by the handle from what was asked
+   * ({@link #wantRecvInfo}) so that the kernel tells it from the first datagram on: destination
+   * and interface ({@link RecvInfo#PKTINFO}), TOS, TTL, timestamp, shifted by this much.
+   */
+  public static final int RECV_SHIFT = 4;
+  /** bind flag: each datagram's destination and interface (IP_PKTINFO). */
+  public static final int RECVINFO = RecvInfo.PKTINFO << RECV_SHIFT;
 
   /**
    * libuv's cap on datagrams read per wake-up: data can arrive as fast as it is read, and one
@@ -58,7 +64,8 @@ public final class UdpHandle {
   // handle's monitor), wantRecvInfo (under this handle's monitor, from any thread), connected
   // (written under the monitor by connect/disconnect, read by the loop's sends).
   private volatile boolean closed;
-  private boolean wantRecvInfo;
+  /** What each datagram should carry up ({@link RecvInfo#PKTINFO}, {@link RecvInfo#TOS}, ...). */
+  private int wantRecvInfo;
   private volatile boolean connected;
   private HandleListener listener;
   private boolean receiving;
@@ -146,7 +153,7 @@ public final class UdpHandle {
     if (kernel.hasSocket() || wrongFamily(local.getAddress())) {
       throw new SysError(Errno.EINVAL);
     }
-    kernel.bind(local, flags | (wantRecvInfo ? RECVINFO : 0));
+    kernel.bind(local, flags | (wantRecvInfo << RECV_SHIFT));
     updateInterest();
     LOG.log(Level.DEBUG, () -> "bind udp" + (ipv6 ? "6 " : "4 ") + local + " on " + ctx.transport().name());
   }
@@ -291,14 +298,26 @@ public final class UdpHandle {
    * transport answers alike for a socket that never asked; it costs the kernel a control message
    * per datagram, so it is asked for only once a listener can read it.
    */
-  public synchronized void wantRecvInfo() {
-    if (wantRecvInfo) {
+  public void wantRecvInfo() {
+    wantRecvInfo(RecvInfo.PKTINFO);
+  }
+
+  /**
+   * Asks the kernel, from now on, for more of each datagram's facts ({@link RecvInfo#PKTINFO},
+   * {@link RecvInfo#TOS}, {@link RecvInfo#TTL}, {@link RecvInfo#TIMESTAMP}); what was not asked for
+   * stays unknown and costs nothing.
+   *
+   * @throws SysError ENOTSUP where the transport cannot tell one of them
+   */
+  public synchronized void wantRecvInfo(int what) {
+    int more = what & ~wantRecvInfo;
+    if (more == 0) {
       return;
     }
-    wantRecvInfo = true;
     if (kernel.hasSocket() && !closed) {
-      kernel.wantRecvInfo();
+      kernel.wantRecvInfo(more);
     }
+    wantRecvInfo |= more;
   }
 
   /**

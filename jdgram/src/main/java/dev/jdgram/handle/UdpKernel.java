@@ -170,10 +170,15 @@ public interface UdpKernel {
   int bufferSize(boolean recv, int value);
 
   /**
-   * From now on, fill each datagram's {@link RecvInfo} (destination and interface; IP_PKTINFO).
-   * A kernel that cannot tell ignores it.
+   * From now on, fill these more of each datagram's {@link RecvInfo} facts
+   * ({@link RecvInfo#PKTINFO}, {@link RecvInfo#TOS}, {@link RecvInfo#TTL},
+   * {@link RecvInfo#TIMESTAMP}), on a socket that exists. The same facts come as bind flags
+   * (shifted by {@link UdpHandle#RECV_SHIFT}) for a socket asked before it was bound.
+   *
+   * @throws SysError ENOTSUP for a fact this kernel cannot tell (destination and interface
+   *     excepted: a kernel that cannot tell them leaves them unknown)
    */
-  default void wantRecvInfo() {}
+  void wantRecvInfo(int what);
 
   /** @return datagrams dropped for want of receive buffer space (sk_drops), or -1 if unknown */
   default long receiveDrops() {

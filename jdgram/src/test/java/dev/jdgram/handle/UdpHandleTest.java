@@ -170,6 +170,11 @@ class UdpHandleTest {
     public int bufferSize(boolean recv, int value) {
       return value;
     }
+
+    @Override
+    public void wantRecvInfo(int what) {
+      calls.add("recvinfo " + what);
+    }
   }
 
   @BeforeEach

@@ -126,9 +126,7 @@ public final class LinuxUdpKernel implements UdpKernel, EpollPoller.Watcher {
       if ((flags & UdpHandle.GRO) != 0) {
         check(setInt(a, cs, s, LinuxConstants.IPPROTO_UDP, LinuxConstants.UDP_GRO, 1));
       }
-      if ((flags & UdpHandle.RECVINFO) != 0) {
-        enablePktinfo(a, cs, s);
-      }
+      enableRecvInfo(a, cs, s, flags >>> UdpHandle.RECV_SHIFT);
       MemorySegment addr = a.allocate(Structs.SOCKADDR_IN6_SIZE, 8);
       int len = SockAddr.write(addr, local, ipv6);
       check(Syscalls.bind(cs, s, addr, len));
@@ -140,22 +138,40 @@ public final class LinuxUdpKernel implements UdpKernel, EpollPoller.Watcher {
   }
 
   /**
-   * Each datagram's destination address and arrival interface (what a multi-homed server needs
-   * to answer from the right address): the kernel builds a control message per datagram for it,
-   * which costs a receiver about a tenth of its rate, so the handle asks only once a listener
-   * can read it.
+   * Each datagram's facts as control messages: destination address and arrival interface (what a
+   * multi-homed server needs to answer from the right address), TOS byte, TTL, receive time. The
+   * kernel builds a control message per datagram for each (IP_PKTINFO alone costs a receiver
+   * about a tenth of its rate), so only what was asked for is turned on. A udp6 socket asks at
+   * both levels: the IPv4 datagrams a dual-stack socket receives carry the IPv4 ones.
    */
-  private void enablePktinfo(Arena a, MemorySegment cs, int s) {
-    check(setInt(a, cs, s, IPPROTO_IP, LinuxConstants.IP_PKTINFO, 1));
-    if (ipv6) {
-      check(setInt(a, cs, s, IPPROTO_IPV6, LinuxConstants.IPV6_RECVPKTINFO, 1));
+  private void enableRecvInfo(Arena a, MemorySegment cs, int s, int what) {
+    if ((what & RecvInfo.PKTINFO) != 0) {
+      check(setInt(a, cs, s, IPPROTO_IP, LinuxConstants.IP_PKTINFO, 1));
+      if (ipv6) {
+        check(setInt(a, cs, s, IPPROTO_IPV6, LinuxConstants.IPV6_RECVPKTINFO, 1));
+      }
+    }
+    if ((what & RecvInfo.TOS) != 0) {
+      check(setInt(a, cs, s, IPPROTO_IP, LinuxConstants.IP_RECVTOS, 1));
+      if (ipv6) {
+        check(setInt(a, cs, s, IPPROTO_IPV6, LinuxConstants.IPV6_RECVTCLASS, 1));
+      }
+    }
+    if ((what & RecvInfo.TTL) != 0) {
+      check(setInt(a, cs, s, IPPROTO_IP, LinuxConstants.IP_RECVTTL, 1));
+      if (ipv6) {
+        check(setInt(a, cs, s, IPPROTO_IPV6, LinuxConstants.IPV6_RECVHOPLIMIT, 1));
+      }
+    }
+    if ((what & RecvInfo.TIMESTAMP) != 0) {
+      check(setInt(a, cs, s, SOL_SOCKET, LinuxConstants.SO_TIMESTAMPNS, 1));
     }
   }
 
   @Override
-  public void wantRecvInfo() {
+  public void wantRecvInfo(int what) {
     try (Arena a = Arena.ofConfined()) {
-      enablePktinfo(a, Syscalls.threadCaptureState(), fd);
+      enableRecvInfo(a, Syscalls.threadCaptureState(), fd, what);
     }
   }
 
@@ -356,6 +372,17 @@ public final class LinuxUdpKernel implements UdpKernel, EpollPoller.Watcher {
       } else if (level == IPPROTO_IPV6 && type == LinuxConstants.IPV6_PKTINFO && len >= Structs.CMSG_HDR + 20) {
         recvInfo.interfaceIndex = c.get(INT, off + Structs.CMSG_HDR + Structs.IPI6_IFINDEX);
         recvInfo.setLocalAddressBytes(c, off + Structs.CMSG_HDR + Structs.IPI6_ADDR, 16);
+      } else if (level == IPPROTO_IP && type == LinuxConstants.IP_TOS && len >= Structs.CMSG_HDR + 1) {
+        recvInfo.tos = c.get(ValueLayout.JAVA_BYTE, off + Structs.CMSG_HDR) & 0xff; // one byte, not an int
+      } else if (level == IPPROTO_IP && type == LinuxConstants.IP_TTL && len >= Structs.CMSG_HDR + 4) {
+        recvInfo.ttl = c.get(INT, off + Structs.CMSG_HDR);
+      } else if (level == IPPROTO_IPV6 && type == LinuxConstants.IPV6_TCLASS && len >= Structs.CMSG_HDR + 4) {
+        recvInfo.tos = c.get(INT, off + Structs.CMSG_HDR) & 0xff;
+      } else if (level == IPPROTO_IPV6 && type == LinuxConstants.IPV6_HOPLIMIT && len >= Structs.CMSG_HDR + 4) {
+        recvInfo.ttl = c.get(INT, off + Structs.CMSG_HDR);
+      } else if (level == SOL_SOCKET && type == LinuxConstants.SO_TIMESTAMPNS && len >= Structs.CMSG_HDR + 16) {
+        long sec = c.get(LONG, off + Structs.CMSG_HDR); // struct timespec { tv_sec; tv_nsec; }
+        recvInfo.timestampNanos = sec * 1_000_000_000L + c.get(LONG, off + Structs.CMSG_HDR + 8);
       }
       off += Structs.cmsgAlign(len);
     }

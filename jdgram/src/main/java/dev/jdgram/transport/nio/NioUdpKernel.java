@@ -72,6 +72,7 @@ public final class NioUdpKernel implements UdpKernel, NioPoller.Watcher {
     if ((flags & (UdpHandle.IPV6ONLY | UdpHandle.GRO)) != 0) {
       throw new SysError(Errno.ENOTSUP); // java.nio has no IPV6_V6ONLY nor UDP_GRO: refuse, never ignore
     }
+    checkRecvInfo(flags >>> UdpHandle.RECV_SHIFT);
     DatagramChannel c = open();
     try {
       if ((flags & UdpHandle.REUSEADDR) != 0) {
@@ -169,6 +170,22 @@ public final class NioUdpKernel implements UdpKernel, NioPoller.Watcher {
     } catch (IOException e) {
       // the descriptor is released whatever close reports
     }
+  }
+
+  /**
+   * java.nio hands over a datagram and its sender, nothing more: a socket that asks for the TOS
+   * byte, the TTL or the receive time is refused, never answered with unknowns. (Destination and
+   * interface stay unknown, as documented for this transport.)
+   */
+  private static void checkRecvInfo(int what) {
+    if ((what & (RecvInfo.TOS | RecvInfo.TTL | RecvInfo.TIMESTAMP)) != 0) {
+      throw new SysError(Errno.ENOTSUP);
+    }
+  }
+
+  @Override
+  public void wantRecvInfo(int what) {
+    checkRecvInfo(what);
   }
 
   // ------------------------------------------------------------------ poller registration

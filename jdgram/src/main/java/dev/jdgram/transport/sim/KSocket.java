@@ -27,7 +27,8 @@ import java.util.Set;
  * watches for something that holds, the socket stays on its loop's {@link ReadySet}.
  */
 final class KSocket implements UdpKernel {
-  private record Rx(Packet p, int ifindex, int truesize) {}
+  /** A queued datagram, the interface it came in on, its memory charge, and when it was queued. */
+  private record Rx(Packet p, int ifindex, int truesize, long arrivedMicros) {}
 
   /** One IP_ADD_MEMBERSHIP / IP_ADD_SOURCE_MEMBERSHIP: sources null means any source. */
   private static final class Mem {
@@ -75,8 +76,8 @@ final class KSocket implements UdpKernel {
   private KNic mcastIf;
   /** sk_err: an ICMP error waiting for the next receive or send. */
   private int pendingError;
-  /** Destination and interface asked for (as IP_PKTINFO on linux). */
-  private boolean wantRecvInfo;
+  /** The facts each datagram carries up ({@link RecvInfo#PKTINFO}, {@link RecvInfo#TOS}, ...). */
+  private int wantRecvInfo;
 
   // Read without the monitor. open: created and not closed (any thread). lastFrom, recvInfo:
   // the loop thread's, used while it hands datagrams to the handle.
@@ -131,7 +132,7 @@ final class KSocket implements UdpKernel {
       hashTo(a, addr.getPort());
       created = true;
       open = true;
-      wantRecvInfo |= (bindFlags & UdpHandle.RECVINFO) != 0;
+      wantRecvInfo |= bindFlags >>> UdpHandle.RECV_SHIFT;
       addrLocked = !a.isAnyLocalAddress();
       portLocked = addr.getPort() != 0;
       rcvbuf = host.rmemDefault;
@@ -308,6 +309,8 @@ final class KSocket implements UdpKernel {
     ByteBuffer buf = ctx.recvBuffer();
     for (int i = 0; i < max; i++) {
       Rx rx;
+      int want;
+      long now;
       synchronized (w) {
         if (i == 0 && pendingError != 0) {
           int e = pendingError; // reading reports sk_err, and clears it
@@ -319,6 +322,8 @@ final class KSocket implements UdpKernel {
         }
         rx = rxq.poll();
         rmem -= rx.truesize;
+        want = wantRecvInfo;
+        now = rx.arrivedMicros;
       }
       buf.clear();
       buf.put(rx.p.payload, 0, Math.min(rx.p.payload.length, buf.capacity()));
@@ -329,9 +334,18 @@ final class KSocket implements UdpKernel {
         lastFrom = from;
       }
       recvInfo.clear();
-      if (wantRecvInfo) {
+      if ((want & RecvInfo.PKTINFO) != 0) {
         recvInfo.setLocalAddress(rx.p.dst);
         recvInfo.interfaceIndex = rx.ifindex;
+      }
+      if ((want & RecvInfo.TOS) != 0) {
+        recvInfo.tos = rx.p.tos & 0xff;
+      }
+      if ((want & RecvInfo.TTL) != 0) {
+        recvInfo.ttl = rx.p.ttl; // as it arrived: one less for each router it crossed
+      }
+      if ((want & RecvInfo.TIMESTAMP) != 0) {
+        recvInfo.timestampNanos = now * 1000L; // when the socket queued it, on the world's clock
       }
       if (!sink.onDatagram(buf, from, recvInfo)) {
         return i + 1;
@@ -382,7 +396,7 @@ final class KSocket implements UdpKernel {
     }
     int ts = truesize(p.payload.length);
     rmem += ts;
-    rxq.add(new Rx(p, nic.index, ts));
+    rxq.add(new Rx(p, nic.index, ts, w.nowMicros()));
     if (w.tracing()) {
       w.trace(p.tag, node(), Layer.SOCKET, "deliver", "queued on socket " + Prefix.format(local.getAddress()) + ":" + local.getPort() + " from " + Prefix.format(p.src) + ":" + p.srcPort + " via " + nic.name);
     }
@@ -753,9 +767,9 @@ final class KSocket implements UdpKernel {
   }
 
   @Override
-  public void wantRecvInfo() {
+  public void wantRecvInfo(int what) {
     synchronized (w) {
-      wantRecvInfo = true;
+      wantRecvInfo |= what;
     }
   }
 
