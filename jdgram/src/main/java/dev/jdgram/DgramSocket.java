@@ -5,6 +5,8 @@ import dev.jdgram.SocketState.BindState;
 import dev.jdgram.SocketState.ConnectState;
 import dev.jdgram.SocketState.QueuedOp;
 import dev.jdgram.handle.Errno;
+import dev.jdgram.handle.ErrorReport;
+import dev.jdgram.handle.RecvInfo;
 import dev.jdgram.handle.LoopContext;
 import dev.jdgram.handle.SysError;
 import dev.jdgram.handle.UdpHandle;
@@ -50,6 +52,7 @@ public final class DgramSocket implements AutoCloseable {
   private final Listeners<Runnable> connectListeners = new Listeners<>();
   private final Listeners<Runnable> closeListeners = new Listeners<>();
   private final Listeners<Consumer<DgramException>> errorListeners = new Listeners<>();
+  private final Listeners<Consumer<IcmpError>> icmpErrorListeners = new Listeners<>();
 
   private boolean loopRefHeld; // loop thread
   private boolean needDrain; // loop thread: a send was refused at the high-water mark
@@ -189,6 +192,33 @@ public final class DgramSocket implements AutoCloseable {
   }
 
   /**
+   * Adds an {@code icmpError} listener: each ICMP error about one of this socket's datagrams
+   * (port unreachable, host or network unreachable, fragmentation needed) with the destination it
+   * concerns, the ICMP type and code, the reporting host and the path MTU, also on an unconnected
+   * socket (Linux's IP_RECVERR error queue, asked for from the first listener on). Errors told
+   * this way are not also emitted as {@code error}. The nio transport cannot tell them: asking
+   * fails with ENOTSUP.
+   *
+   * @param l the listener
+   * @return this socket
+   * @throws DgramException {@code ENOTSUP} where the transport has no error queue
+   */
+  public DgramSocket onIcmpError(Consumer<IcmpError> l) {
+    requireListener(l);
+    synchronized (lock) {
+      if (state.handle != null) {
+        try {
+          state.handle.wantRecvInfo(RecvInfo.ERRORS);
+        } catch (SysError e) {
+          throw Errors.errno(e.errno(), "onIcmpError");
+        }
+      }
+    }
+    icmpErrorListeners.add(l, false);
+    return this;
+  }
+
+  /**
    * Removes one registration of {@code listener} from whichever event has it, including
    * callbacks given to {@code bind}, {@code connect} and {@code close} that have not run yet.
    *
@@ -198,7 +228,8 @@ public final class DgramSocket implements AutoCloseable {
   public DgramSocket off(Object listener) {
     if (!messageListeners.remove(listener) && !datagramListeners.remove(listener)
         && !listeningListeners.remove(listener) && !connectListeners.remove(listener)
-        && !closeListeners.remove(listener) && !drainListeners.remove(listener)) {
+        && !closeListeners.remove(listener) && !drainListeners.remove(listener)
+        && !icmpErrorListeners.remove(listener)) {
       errorListeners.remove(listener);
     }
     return this;
@@ -1157,6 +1188,30 @@ public final class DgramSocket implements AutoCloseable {
     return h == null ? 0 : h.sendQueueCount();
   }
 
+  /**
+   * Don't-fragment: every datagram goes out with DF set and is never fragmented
+   * (IP_MTU_DISCOVER / IPV6_MTU_DISCOVER {@code PMTUDISC_DO}); one larger than the path MTU
+   * fails with {@code EMSGSIZE}, and an {@link #onIcmpError} listener learns the MTU that a router
+   * reports ("fragmentation needed", "packet too big").
+   *
+   * @param on whether to set DF
+   * @throws DgramException {@code EBADF} before bind, {@code ENOTSUP} on the nio transport
+   */
+  public void setDontFragment(boolean on) {
+    option("setDontFragment", h -> h.setDontFragment(on));
+  }
+
+  /**
+   * @return the path MTU the kernel knows towards the connected peer (IP_MTU / IPV6_MTU)
+   * @throws DgramException {@code ENOTCONN} on an unconnected socket, {@code EBADF} before bind,
+   *     {@code ENOTSUP} on the nio transport
+   */
+  public int getPathMtu() {
+    int[] mtu = new int[1];
+    option("getPathMtu", h -> mtu[0] = h.pathMtu());
+    return mtu[0];
+  }
+
   private interface HandleOp {
     void apply(UdpHandle h);
   }
@@ -1256,6 +1311,16 @@ public final class DgramSocket implements AutoCloseable {
   }
 
   /** Emits {@code error}; without a listener the error goes to the loop's handler. */
+  /** One entry of the handle's error queue. Loop thread. */
+  void emitIcmpError(ErrorReport r) {
+    IcmpError e = new IcmpError(
+        r.destination == null ? null : addresses.format(r.destination.getAddress()),
+        r.destination == null ? -1 : r.destination.getPort(),
+        Errno.name(r.errno), r.errno, r.type, r.code,
+        r.reporter == null ? null : addresses.format(r.reporter), r.mtu);
+    icmpErrorListeners.emit(l -> l.accept(e), ctx::uncaught);
+  }
+
   void emitError(DgramException e) {
     if (errorListeners.emit(l -> l.accept(e), ctx::uncaught) == 0) {
       ctx.uncaught(e);

@@ -1,5 +1,6 @@
 package dev.jdgram;
 
+import dev.jdgram.handle.ErrorReport;
 import dev.jdgram.handle.HandleListener;
 import dev.jdgram.handle.LoopContext;
 import dev.jdgram.handle.RecvInfo;
@@ -92,6 +93,11 @@ final class Receiver implements HandleListener {
       return inPlace;
     }
     return null;
+  }
+
+  @Override
+  public void onErrorReport(ErrorReport report) {
+    socket.emitIcmpError(report);
   }
 
   @Override

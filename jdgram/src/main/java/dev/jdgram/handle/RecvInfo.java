@@ -27,6 +27,11 @@ public final class RecvInfo {
   public static final int TTL = 4;
   /** Asks for the kernel's receive time. */
   public static final int TIMESTAMP = 8;
+  /**
+   * Asks for ICMP errors (and local ones) as reports of their own, each naming the destination
+   * it concerns, also on an unconnected socket (IP_RECVERR / IPV6_RECVERR): {@link ErrorReport}.
+   */
+  public static final int ERRORS = 16;
 
   /** The index of the arrival interface, or -1 where the transport cannot tell. */
   public int interfaceIndex = -1;

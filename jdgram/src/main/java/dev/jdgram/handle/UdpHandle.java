@@ -58,6 +58,7 @@ public final class UdpHandle {
   /** Room for one {@link UdpKernel#trySendMany} call, reused: the queue's head, gathered. */
   private final SendReq[] gathered;
   private final UdpKernel.RecvSink sink = this::deliver;
+  private final ErrorSink errorSink = this::deliverError;
   private final Runnable flush = this::flush;
 
   // Mutable state. Loop thread only, except: closed (read by any thread; written under this
@@ -226,10 +227,17 @@ public final class UdpHandle {
     }
   }
 
-  /** The poller's call: libuv's {@code uv__udp_io}, writes first, then reads. */
+  /**
+   * The poller's call: libuv's {@code uv__udp_io}, writes first, then reads; the error queue
+   * before both, where the socket asked for it, since a send or a receive would otherwise take
+   * the error (sk_err) the queue's entry describes and report it without its destination.
+   */
   private void onReady(int events) {
     if (closed) {
       return;
+    }
+    if ((events & UdpKernel.ERROR) != 0 && (wantRecvInfo & RecvInfo.ERRORS) != 0) {
+      readErrors();
     }
     if ((events & UdpKernel.WRITABLE) != 0 && !writeQueue.isEmpty()) {
       drainWriteQueue();
@@ -284,6 +292,17 @@ public final class UdpHandle {
       if (n < want) {
         return; // the kernel's queue is empty
       }
+    }
+  }
+
+  /** The error queue, bounded per wake-up as the receive queue is; what remains wakes the loop again. */
+  private void readErrors() {
+    kernel.recvErrors(errorSink, RECV_PER_WAKEUP);
+  }
+
+  private void deliverError(ErrorReport report) {
+    if (listener != null && !closed) {
+      listener.onErrorReport(report);
     }
   }
 
@@ -581,6 +600,21 @@ public final class UdpHandle {
     }
     needSocket(true);
     kernel.sourceMembership(source, group, iface, scope, join);
+  }
+
+  /** Don't-fragment on every datagram (IP_MTU_DISCOVER {@code PMTUDISC_DO}): too large fails with EMSGSIZE. */
+  public void setDontFragment(boolean on) {
+    needSocket(false);
+    kernel.setDontFragment(on);
+  }
+
+  /** @return the path MTU towards the connected peer (IP_MTU) */
+  public int pathMtu() {
+    needSocket(false);
+    if (!connected) {
+      throw new SysError(Errno.ENOTCONN);
+    }
+    return kernel.pathMtu();
   }
 
   /**

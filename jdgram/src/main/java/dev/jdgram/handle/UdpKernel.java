@@ -22,6 +22,8 @@ public interface UdpKernel {
   int READABLE = 1;
   /** Readiness bit: the kernel's send buffer has room again. */
   int WRITABLE = 2;
+  /** Readiness bit: a socket error is pending (an ICMP error, queued where it was asked for). */
+  int ERROR = 4;
   /** "The kernel has no room, or nothing to read, now": not an errno. */
   int AGAIN = Integer.MIN_VALUE;
   /**
@@ -141,6 +143,36 @@ public interface UdpKernel {
   default int trySendBatch(NativeBatch batch, int from, InetSocketAddress dest, boolean gso) {
     int r = trySend(batch.view(from), dest);
     return r >= 0 ? 1 : r;
+  }
+
+  /**
+   * Drains up to {@code max} entries of the socket's error queue into {@code sink}, for a socket
+   * that asked for them ({@link RecvInfo#ERRORS}); also clears the pending socket error they set,
+   * so that the next receive or send does not report it a second time. A kernel without an error
+   * queue reports none.
+   *
+   * @return entries read, {@link #AGAIN} when the queue was empty, or a negative errno
+   */
+  default int recvErrors(ErrorSink sink, int max) {
+    return AGAIN;
+  }
+
+  /**
+   * Whether datagrams go out with don't-fragment set and are never fragmented (IP_MTU_DISCOVER /
+   * IPV6_MTU_DISCOVER {@code PMTUDISC_DO}): one larger than the path MTU fails with EMSGSIZE.
+   *
+   * @throws SysError ENOTSUP where the transport cannot set it
+   */
+  default void setDontFragment(boolean on) {
+    throw new SysError(Errno.ENOTSUP);
+  }
+
+  /**
+   * @return the path MTU the kernel knows towards the connected peer (IP_MTU / IPV6_MTU)
+   * @throws SysError ENOTCONN when not connected, ENOTSUP where the transport cannot tell
+   */
+  default int pathMtu() {
+    throw new SysError(Errno.ENOTSUP);
   }
 
   // ------------------------------------------------------------------ options

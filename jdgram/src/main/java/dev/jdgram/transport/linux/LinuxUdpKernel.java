@@ -14,6 +14,8 @@ import static dev.jdgram.transport.linux.LinuxConstants.SOCK_NONBLOCK;
 import static dev.jdgram.transport.linux.LinuxConstants.SOL_SOCKET;
 
 import dev.jdgram.handle.Errno;
+import dev.jdgram.handle.ErrorReport;
+import dev.jdgram.handle.ErrorSink;
 import dev.jdgram.handle.LoopContext;
 import dev.jdgram.handle.NativeBatch;
 import dev.jdgram.handle.RecvInfo;
@@ -166,6 +168,12 @@ public final class LinuxUdpKernel implements UdpKernel, EpollPoller.Watcher {
     if ((what & RecvInfo.TIMESTAMP) != 0) {
       check(setInt(a, cs, s, SOL_SOCKET, LinuxConstants.SO_TIMESTAMPNS, 1));
     }
+    if ((what & RecvInfo.ERRORS) != 0) {
+      check(setInt(a, cs, s, IPPROTO_IP, LinuxConstants.IP_RECVERR, 1));
+      if (ipv6) {
+        check(setInt(a, cs, s, IPPROTO_IPV6, LinuxConstants.IPV6_RECVERR, 1));
+      }
+    }
   }
 
   @Override
@@ -266,10 +274,109 @@ public final class LinuxUdpKernel implements UdpKernel, EpollPoller.Watcher {
 
   @Override
   public void onReady(int events) {
-    // EPOLLERR: a pending socket error, which both a read and a write would report.
+    // EPOLLERR: a pending socket error (or error queue entry), which a read and a write would
+    // both report.
     int ready = ((events & (EPOLLIN | EPOLLERR)) != 0 ? READABLE : 0)
-        | ((events & (EPOLLOUT | EPOLLERR)) != 0 ? WRITABLE : 0);
+        | ((events & (EPOLLOUT | EPOLLERR)) != 0 ? WRITABLE : 0)
+        | ((events & EPOLLERR) != 0 ? ERROR : 0);
     watcher.onReady(ready);
+  }
+
+  // ------------------------------------------------------------------ the error queue
+
+  private final ErrorReport report = new ErrorReport();
+
+  /**
+   * {@code recvmmsg(MSG_ERRQUEUE)}: each entry is the failed datagram (its destination in the
+   * name) with an IP_RECVERR control message. The socket error the same ICMP message set (sk_err)
+   * is read away first with SO_ERROR: it is this entry, and would otherwise fail the next receive
+   * or send a second time. Until the queue is empty epoll keeps saying EPOLLERR, so it is drained
+   * here, never left to make the loop spin.
+   */
+  @Override
+  public int recvErrors(ErrorSink sink, int max) {
+    MemorySegment cs = poller.cs;
+    try (Arena a = Arena.ofConfined()) {
+      MemorySegment v = a.allocate(4, 4);
+      MemorySegment len = a.allocate(4, 4);
+      len.set(INT, 0, 4);
+      Syscalls.getsockopt(cs, fd, SOL_SOCKET, LinuxConstants.SO_ERROR, v, len); // clears sk_err
+    }
+    RecvBatch b = poller.recvBatch();
+    int total = 0;
+    while (total < max) {
+      b.prepare(1);
+      int n = Syscalls.recvmmsg(cs, fd, b.msgvec, 1, MSG_DONTWAIT | LinuxConstants.MSG_ERRQUEUE);
+      if (n <= 0) {
+        return total > 0 ? total : n == Errno.EAGAIN || n == Errno.EINTR || n == 0 ? AGAIN : n;
+      }
+      total++;
+      if (readError(b)) {
+        sink.onError(report);
+      }
+    }
+    return total;
+  }
+
+  /** @return true if message 0 of {@code b} held an extended error, now in {@link #report} */
+  private boolean readError(RecvBatch b) {
+    long clen = b.controlLength(0);
+    MemorySegment c = b.controls;
+    long off = b.controlOffset(0);
+    long end = off + clen;
+    while (off + Structs.CMSG_HDR <= end) {
+      long len = c.get(LONG, off + Structs.CMSG_LEN);
+      if (len < Structs.CMSG_HDR || off + len > end) {
+        return false;
+      }
+      int level = c.get(INT, off + Structs.CMSG_LEVEL);
+      int type = c.get(INT, off + Structs.CMSG_TYPE);
+      if (((level == IPPROTO_IP && type == LinuxConstants.IP_RECVERR)
+          || (level == IPPROTO_IPV6 && type == LinuxConstants.IPV6_RECVERR))
+          && len >= Structs.CMSG_HDR + Structs.EE_OFFENDER) {
+        long ee = off + Structs.CMSG_HDR;
+        report.destination = SockAddr.read(b.name(0));
+        report.errno = -c.get(INT, ee + Structs.EE_ERRNO);
+        report.origin = c.get(ValueLayout.JAVA_BYTE, ee + Structs.EE_ORIGIN) & 0xff;
+        report.type = c.get(ValueLayout.JAVA_BYTE, ee + Structs.EE_TYPE) & 0xff;
+        report.code = c.get(ValueLayout.JAVA_BYTE, ee + Structs.EE_CODE) & 0xff;
+        int info = c.get(INT, ee + Structs.EE_INFO);
+        // ee_info is the MTU for "fragmentation needed", "packet too big" and a local EMSGSIZE
+        report.mtu = report.errno == Errno.EMSGSIZE ? info : 0;
+        InetSocketAddress offender = len >= Structs.CMSG_HDR + Structs.EE_OFFENDER + 8
+            ? SockAddr.read(c.asSlice(ee + Structs.EE_OFFENDER, len - Structs.CMSG_HDR - Structs.EE_OFFENDER))
+            : null;
+        report.reporter = report.origin == LinuxConstants.SO_EE_ORIGIN_LOCAL || offender == null
+            ? null : offender.getAddress();
+        return true;
+      }
+      off += Structs.cmsgAlign(len);
+    }
+    return false;
+  }
+
+  @Override
+  public void setDontFragment(boolean on) {
+    // IP_PMTUDISC_DONT (0) when off: never set DF, the kernel fragments (the Linux default for
+    // UDP is IP_PMTUDISC_WANT, which sets DF on a discovered path MTU; asked to turn it off, turn
+    // it off)
+    setOption(IPPROTO_IP, LinuxConstants.IP_MTU_DISCOVER, on ? LinuxConstants.IP_PMTUDISC_DO : 0);
+    if (ipv6) {
+      setOption(IPPROTO_IPV6, LinuxConstants.IPV6_MTU_DISCOVER, on ? LinuxConstants.IP_PMTUDISC_DO : 0);
+    }
+  }
+
+  @Override
+  public int pathMtu() {
+    try (Arena a = Arena.ofConfined()) {
+      MemorySegment v = a.allocate(4, 4);
+      MemorySegment len = a.allocate(4, 4);
+      len.set(INT, 0, 4);
+      int r = Syscalls.getsockopt(Syscalls.threadCaptureState(), fd, ipv6 ? IPPROTO_IPV6 : IPPROTO_IP,
+          ipv6 ? LinuxConstants.IPV6_MTU : LinuxConstants.IP_MTU, v, len);
+      check(r);
+      return v.get(INT, 0);
+    }
   }
 
   // ------------------------------------------------------------------ receive

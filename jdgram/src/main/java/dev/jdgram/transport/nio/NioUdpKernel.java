@@ -174,11 +174,11 @@ public final class NioUdpKernel implements UdpKernel, NioPoller.Watcher {
 
   /**
    * java.nio hands over a datagram and its sender, nothing more: a socket that asks for the TOS
-   * byte, the TTL or the receive time is refused, never answered with unknowns. (Destination and
-   * interface stay unknown, as documented for this transport.)
+   * byte, the TTL, the receive time or the error queue is refused, never answered with unknowns.
+   * (Destination and interface stay unknown, as documented for this transport.)
    */
   private static void checkRecvInfo(int what) {
-    if ((what & (RecvInfo.TOS | RecvInfo.TTL | RecvInfo.TIMESTAMP)) != 0) {
+    if ((what & (RecvInfo.TOS | RecvInfo.TTL | RecvInfo.TIMESTAMP | RecvInfo.ERRORS)) != 0) {
       throw new SysError(Errno.ENOTSUP);
     }
   }

@@ -1,6 +1,8 @@
 package dev.jdgram.transport.sim;
 
 import dev.jdgram.handle.Errno;
+import dev.jdgram.handle.ErrorReport;
+import dev.jdgram.handle.ErrorSink;
 import dev.jdgram.handle.LoopContext;
 import dev.jdgram.handle.RecvInfo;
 import dev.jdgram.handle.NativeBatch;
@@ -76,6 +78,10 @@ final class KSocket implements UdpKernel {
   private KNic mcastIf;
   /** sk_err: an ICMP error waiting for the next receive or send. */
   private int pendingError;
+  /** sk_error_queue, for a socket that asked (IP_RECVERR): each entry names its destination. */
+  private final ArrayDeque<QueuedError> errq = new ArrayDeque<>();
+
+  private record QueuedError(InetSocketAddress destination, int errno, int type, int code, InetAddress reporter) {}
   /** The facts each datagram carries up ({@link RecvInfo#PKTINFO}, {@link RecvInfo#TOS}, ...). */
   private int wantRecvInfo;
 
@@ -277,6 +283,7 @@ final class KSocket implements UdpKernel {
       return 0;
     }
     int r = (interest & READABLE) != 0 && (!rxq.isEmpty() || pendingError != 0) ? READABLE : 0;
+    r |= interest != 0 && !errq.isEmpty() ? ERROR : 0; // as epoll's EPOLLERR, whatever was asked
     return r | ((interest & WRITABLE) != 0 && wmem < sndbuf ? WRITABLE : 0);
   }
 
@@ -403,6 +410,46 @@ final class KSocket implements UdpKernel {
     if ((interest & READABLE) != 0) {
       ready.add(this);
     }
+  }
+
+  /** Under the monitor: whether ICMP errors go to the error queue (IP_RECVERR). */
+  boolean wantsErrorQueue() {
+    return (wantRecvInfo & RecvInfo.ERRORS) != 0 && !closed;
+  }
+
+  /** Under the monitor: an error queue entry (ip_icmp_error). */
+  void queueError(InetSocketAddress destination, int errno, int type, int code, InetAddress reporter) {
+    if (errq.size() >= 64) {
+      return; // bounded, as the kernel bounds it by the socket's receive buffer
+    }
+    errq.add(new QueuedError(destination, errno, type, code, reporter));
+    if (interest != 0) {
+      ready.add(this);
+    }
+  }
+
+  private final ErrorReport report = new ErrorReport();
+
+  @Override
+  public int recvErrors(ErrorSink sink, int max) {
+    for (int i = 0; i < max; i++) {
+      QueuedError e;
+      synchronized (w) {
+        e = errq.poll();
+      }
+      if (e == null) {
+        return i == 0 ? AGAIN : i;
+      }
+      report.destination = e.destination();
+      report.errno = e.errno();
+      report.origin = e.destination().getAddress() instanceof Inet6Address ? ErrorReport.ICMP6 : ErrorReport.ICMP;
+      report.type = e.type();
+      report.code = e.code();
+      report.reporter = e.reporter();
+      report.mtu = 0;
+      sink.onError(report);
+    }
+    return max;
   }
 
   /** An ICMP error on a connected socket (sk_err): reported by the next receive or send. */
@@ -792,6 +839,7 @@ final class KSocket implements UdpKernel {
         host.sockets.remove(this);
         hashed = false;
         rxq.clear();
+        errq.clear();
         rmem = 0;
         ready.remove(this);
       }
