@@ -604,6 +604,66 @@ public final class DgramSocket implements AutoCloseable {
   }
 
   /**
+   * Sends {@code msg} as one datagram with what {@code options} asks of the kernel for it: its
+   * TOS byte or ECN codepoint, its TTL, the source address or interface to send from.
+   *
+   * @param msg the datagram
+   * @param port the destination port, 1 to 65535
+   * @param address the destination address or host name; null for localhost of the family
+   * @param options the datagram's own TOS, ECN, TTL, source (nio: {@code ENOTSUP} through the
+   *     callback for anything asked)
+   * @param callback called exactly once with the byte count or the error, or null
+   */
+  public void send(byte[] msg, int port, String address, SendOptions options, SendCallback callback) {
+    sendTo(Payloads.copyOf(msg), port, address, infoOf(options), callback);
+  }
+
+  /**
+   * As {@link #send(byte[], int, String, SendOptions, SendCallback)}, the remaining bytes of
+   * {@code msg}; the buffer's position is not changed.
+   *
+   * @param msg the datagram, position to limit
+   * @param port the destination port, 1 to 65535
+   * @param address the destination address or host name; null for localhost of the family
+   * @param options the datagram's own TOS, ECN, TTL, source
+   * @param callback called exactly once with the byte count or the error, or null
+   */
+  public void send(ByteBuffer msg, int port, String address, SendOptions options, SendCallback callback) {
+    sendTo(Payloads.copyOf(msg), port, address, infoOf(options), callback);
+  }
+
+  /**
+   * Sends {@code msg} to the connected peer with what {@code options} asks of the kernel for it.
+   *
+   * @param msg the datagram
+   * @param options the datagram's own TOS, ECN, TTL, source
+   * @param callback called exactly once with the byte count or the error, or null
+   */
+  public void send(byte[] msg, SendOptions options, SendCallback callback) {
+    sendConnected(Payloads.copyOf(msg), infoOf(options), callback);
+  }
+
+  private static dev.jdgram.handle.SendInfo infoOf(SendOptions options) {
+    if (options == null) {
+      throw Errors.invalidArgType("options", "of type SendOptions", null);
+    }
+    return options.handleInfo();
+  }
+
+  /**
+   * IP_TOS (and IPV6_TCLASS on a {@code udp6} socket): the TOS byte of every datagram this
+   * socket sends, whose DSCP bits a datagram that asks only for an ECN codepoint keeps.
+   *
+   * @param tos 0 to 255
+   * @return tos
+   * @throws DgramException {@code EINVAL} out of range, {@code EBADF} before bind
+   */
+  public int setTOS(int tos) {
+    option("setTOS", h -> h.setTOS(tos));
+    return tos;
+  }
+
+  /**
    * Sends {@code msg}, UTF-8 encoded, as one datagram.
    *
    * @param msg the text
@@ -761,7 +821,13 @@ public final class DgramSocket implements AutoCloseable {
   }
 
   private void sendTo(ByteBuffer data, int port, String address, SendCallback callback) {
+    sendTo(data, port, address, null, callback);
+  }
+
+  private void sendTo(ByteBuffer data, int port, String address, dev.jdgram.handle.SendInfo info,
+      SendCallback callback) {
     SendOp op = new SendOp(this, data, port, address, callback);
+    op.info = info;
     synchronized (lock) {
       if (state.connectState == ConnectState.CONNECTED) {
         throw Errors.isConnected();
@@ -778,7 +844,12 @@ public final class DgramSocket implements AutoCloseable {
   }
 
   private void sendConnected(ByteBuffer data, SendCallback callback) {
+    sendConnected(data, null, callback);
+  }
+
+  private void sendConnected(ByteBuffer data, dev.jdgram.handle.SendInfo info, SendCallback callback) {
     SendOp op = new SendOp(this, data, -1, null, callback);
+    op.info = info;
     synchronized (lock) {
       if (state.connectState == ConnectState.DISCONNECTED) {
         throw DgramException.of("ERR_SOCKET_BAD_PORT",

@@ -394,7 +394,7 @@ public final class UdpHandle {
     if (bad < 0) {
       return bad;
     }
-    return kernel.hasSocket() ? kernel.trySend(req.data, req.dest) : Errno.EBADF;
+    return kernel.hasSocket() ? kernel.trySend(req.data, req.dest, req.info) : Errno.EBADF;
   }
 
   private void scheduleFlush() {
@@ -448,7 +448,7 @@ public final class UdpHandle {
     // The kernel is full (or sends are queued): the rest waits in the write queue, in order.
     BatchCounter counter = new BatchCounter(sent, n - sent, done);
     for (int i = sent; i < n; i++) {
-      writeQueue.enqueue(new SendReq(batch.view(i), dest, counter));
+      writeQueue.enqueue(new SendReq(batch.view(i), dest, counter, batch.info(i)));
     }
     updateInterest();
   }
@@ -484,7 +484,7 @@ public final class UdpHandle {
         continue;
       }
       int k = many > 1 ? gather() : 1;
-      int r = k == 1 ? kernel.trySend(head.data, head.dest) : kernel.trySendMany(gathered, k);
+      int r = k == 1 ? kernel.trySend(head.data, head.dest, head.info) : kernel.trySendMany(gathered, k);
       Arrays.fill(gathered, 0, k, null);
       if (r == AGAIN) {
         break;
@@ -542,6 +542,15 @@ public final class UdpHandle {
   public void setBroadcast(boolean on) {
     needSocket(false);
     kernel.setBroadcast(on);
+  }
+
+  /** IP_TOS / IPV6_TCLASS for every datagram; 0..255. */
+  public void setTOS(int tos) {
+    if (tos < 0 || tos > 255) {
+      throw new SysError(Errno.EINVAL);
+    }
+    needSocket(false);
+    kernel.setTOS(tos);
   }
 
   /** IP_TTL / IPV6_UNICAST_HOPS; 1..255, checked before the socket as libuv does. */

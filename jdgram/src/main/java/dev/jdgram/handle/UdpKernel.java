@@ -105,12 +105,13 @@ public interface UdpKernel {
   int recv(RecvSink sink, int max);
 
   /**
-   * One datagram: {@code size} bytes of {@code data} from its position, to {@code dest} (null: the
-   * connected peer; the handle checked that there is one and that the family fits).
+   * One datagram: the bytes of {@code data} from its position to its limit, to {@code dest}
+   * (null: the connected peer; the handle checked that there is one and that the family fits).
    *
+   * @param info what the datagram asks beyond that (TOS, TTL, source), or null
    * @return bytes sent, a negative errno, or {@link #AGAIN}
    */
-  int trySend(ByteBuffer data, InetSocketAddress dest);
+  int trySend(ByteBuffer data, InetSocketAddress dest, SendInfo info);
 
   /**
    * The most datagrams {@link #trySendMany} takes in one call; 1 for a kernel without
@@ -141,7 +142,7 @@ public interface UdpKernel {
    *     {@link #AGAIN}, or {@link #GSO_REFUSED}
    */
   default int trySendBatch(NativeBatch batch, int from, InetSocketAddress dest, boolean gso) {
-    int r = trySend(batch.view(from), dest);
+    int r = trySend(batch.view(from), dest, batch.info(from));
     return r >= 0 ? 1 : r;
   }
 
@@ -179,6 +180,9 @@ public interface UdpKernel {
 
   /** SO_BROADCAST. */
   void setBroadcast(boolean on);
+
+  /** IP_TOS / IPV6_TCLASS for every datagram (a datagram's own {@link SendInfo} overrides it). */
+  void setTOS(int tos);
 
   /** IP_TTL / IPV6_UNICAST_HOPS, 1..255 (checked by the handle). */
   void setTTL(int ttl);

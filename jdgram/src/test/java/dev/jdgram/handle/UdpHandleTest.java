@@ -114,7 +114,7 @@ class UdpHandleTest {
     }
 
     @Override
-    public int trySend(ByteBuffer data, InetSocketAddress dest) {
+    public int trySend(ByteBuffer data, InetSocketAddress dest, SendInfo info) {
       calls.add("send");
       Integer a = sendAnswers.poll();
       return a == null ? data.remaining() : a;
@@ -143,6 +143,9 @@ class UdpHandleTest {
 
     @Override
     public void setBroadcast(boolean on) {}
+
+    @Override
+    public void setTOS(int tos) {}
 
     @Override
     public void setTTL(int ttl) {

@@ -19,6 +19,7 @@ import dev.jdgram.handle.ErrorSink;
 import dev.jdgram.handle.LoopContext;
 import dev.jdgram.handle.NativeBatch;
 import dev.jdgram.handle.RecvInfo;
+import dev.jdgram.handle.SendInfo;
 import dev.jdgram.handle.SendReq;
 import dev.jdgram.handle.SysError;
 import dev.jdgram.handle.UdpHandle;
@@ -66,6 +67,8 @@ public final class LinuxUdpKernel implements UdpKernel, EpollPoller.Watcher {
   private int lastNameLen;
   private InetSocketAddress lastFrom;
   private int groSize; // the segment size of the datagram being delivered, 0 without GRO
+  /** The socket's own TOS byte (IP_TOS, 0 until set): an ECN-only datagram keeps its DSCP bits. */
+  private volatile int socketTos;
 
   LinuxUdpKernel(LoopContext ctx, boolean ipv6, UdpKernel.Watcher watcher) {
     this.ctx = ctx;
@@ -499,10 +502,11 @@ public final class LinuxUdpKernel implements UdpKernel, EpollPoller.Watcher {
 
   /** One {@code sendmsg} from the loop's send batch. */
   @Override
-  public int trySend(ByteBuffer data, InetSocketAddress dest) {
+  public int trySend(ByteBuffer data, InetSocketAddress dest, SendInfo info) {
     SendBatch b = poller.sendBatch();
     b.reset();
     b.add(data, dest, ipv6);
+    b.setInfo(0, info, socketTos, ipv6);
     long r = Syscalls.sendmsg(poller.cs, fd, b.msgvec, 0);
     return r == Errno.EAGAIN ? AGAIN : (int) r;
   }
@@ -519,6 +523,7 @@ public final class LinuxUdpKernel implements UdpKernel, EpollPoller.Watcher {
     b.reset();
     for (int i = 0; i < count && b.fits(reqs[i].size); i++) {
       b.add(reqs[i].data, reqs[i].dest, ipv6);
+      b.setInfo(i, reqs[i].info, socketTos, ipv6);
     }
     int n = Syscalls.sendmmsg(poller.cs, fd, b.msgvec, b.count(), 0);
     return n == Errno.EAGAIN ? AGAIN : n;
@@ -538,6 +543,7 @@ public final class LinuxUdpKernel implements UdpKernel, EpollPoller.Watcher {
       if (k >= 2) {
         long total = batch.offset(from + k - 1) + batch.length(from + k - 1) - batch.offset(from);
         sb.segmented(base + batch.offset(from), (int) total, size, dest, ipv6);
+        sb.setInfo(0, batch.info(from), socketTos, ipv6); // one for all: segmentable() checked
         long r = Syscalls.sendmsg(poller.cs, fd, sb.msgvec, 0);
         if (r >= 0) {
           return k;
@@ -555,6 +561,7 @@ public final class LinuxUdpKernel implements UdpKernel, EpollPoller.Watcher {
     int k = Math.min(SendBatch.MAX_MSGS, batch.count() - from);
     for (int j = 0; j < k; j++) {
       sb.addRaw(base + batch.offset(from + j), batch.length(from + j), dest, ipv6);
+      sb.setInfo(j, batch.info(from + j), socketTos, ipv6);
     }
     int r = Syscalls.sendmmsg(poller.cs, fd, sb.msgvec, k, 0);
     return r == Errno.EAGAIN ? AGAIN : r;
@@ -571,6 +578,15 @@ public final class LinuxUdpKernel implements UdpKernel, EpollPoller.Watcher {
   @Override
   public void setBroadcast(boolean on) {
     setOption(SOL_SOCKET, LinuxConstants.SO_BROADCAST, on ? 1 : 0);
+  }
+
+  @Override
+  public void setTOS(int tos) {
+    setOption(IPPROTO_IP, LinuxConstants.IP_TOS, tos);
+    if (ipv6) {
+      setOption(IPPROTO_IPV6, LinuxConstants.IPV6_TCLASS, tos);
+    }
+    socketTos = tos;
   }
 
   @Override

@@ -330,6 +330,7 @@ final class Structs {
       IN_ADDR.withName("ipi_addr"))
       .withName("in_pktinfo");
   static final long IPI_IFINDEX = IN_PKTINFO.byteOffset(groupElement("ipi_ifindex"));
+  static final long IPI_SPEC_DST = IN_PKTINFO.byteOffset(groupElement("ipi_spec_dst"));
   static final long IPI_ADDR = IN_PKTINFO.byteOffset(groupElement("ipi_addr"));
 
   /*

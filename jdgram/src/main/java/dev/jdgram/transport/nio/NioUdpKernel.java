@@ -3,6 +3,7 @@ package dev.jdgram.transport.nio;
 import dev.jdgram.handle.Errno;
 import dev.jdgram.handle.LoopContext;
 import dev.jdgram.handle.RecvInfo;
+import dev.jdgram.handle.SendInfo;
 import dev.jdgram.handle.SysError;
 import dev.jdgram.handle.UdpHandle;
 import dev.jdgram.handle.UdpKernel;
@@ -259,7 +260,10 @@ public final class NioUdpKernel implements UdpKernel, NioPoller.Watcher {
 
   /** @return bytes sent, a negative errno, or {@link #AGAIN} */
   @Override
-  public int trySend(ByteBuffer data, InetSocketAddress dest) {
+  public int trySend(ByteBuffer data, InetSocketAddress dest, SendInfo info) {
+    if (info != null) {
+      return Errno.ENOTSUP; // java.nio sends no control messages: per-datagram TOS, TTL, source
+    }
     DatagramChannel c = ch;
     int pos = data.position();
     int size = data.remaining();
@@ -291,6 +295,12 @@ public final class NioUdpKernel implements UdpKernel, NioPoller.Watcher {
   @Override
   public void setBroadcast(boolean on) {
     setOption(StandardSocketOptions.SO_BROADCAST, on);
+  }
+
+  /** java.nio's one per-socket TOS: IP_TOS (the JDK sets IPV6_TCLASS too on an IPv6 channel). */
+  @Override
+  public void setTOS(int tos) {
+    setOption(StandardSocketOptions.IP_TOS, tos);
   }
 
   @Override

@@ -5,6 +5,7 @@ import dev.jdgram.handle.ErrorReport;
 import dev.jdgram.handle.ErrorSink;
 import dev.jdgram.handle.LoopContext;
 import dev.jdgram.handle.RecvInfo;
+import dev.jdgram.handle.SendInfo;
 import dev.jdgram.handle.NativeBatch;
 import dev.jdgram.handle.SysError;
 import dev.jdgram.handle.UdpHandle;
@@ -72,6 +73,8 @@ final class KSocket implements UdpKernel {
   private int sndbuf;
   private long drops;
   private int ttl = 64;
+  /** IP_TOS: the TOS byte of every datagram unless one asks for its own. */
+  private int tos;
   private int mcastTtl = 1;
   private boolean mcastLoop = true;
   private boolean broadcast;
@@ -463,9 +466,9 @@ final class KSocket implements UdpKernel {
   // ------------------------------------------------------------------ send
 
   @Override
-  public int trySend(ByteBuffer data, InetSocketAddress dest) {
+  public int trySend(ByteBuffer data, InetSocketAddress dest, SendInfo info) {
     synchronized (w) {
-      return closed ? Errno.EBADF : sendmsg(data, dest);
+      return closed ? Errno.EBADF : sendmsg(data, dest, info);
     }
   }
 
@@ -486,7 +489,7 @@ final class KSocket implements UdpKernel {
         return GSO_REFUSED;
       }
       for (int j = 0; j < k; j++) {
-        int r = sendmsg(batch.view(from + j), dest);
+        int r = sendmsg(batch.view(from + j), dest, batch.info(from + j));
         if (r < 0) {
           return j > 0 && r == AGAIN ? j : r == AGAIN || j == 0 ? r : j;
         }
@@ -514,7 +517,7 @@ final class KSocket implements UdpKernel {
   }
 
   /** Under the monitor: udp_sendmsg. @return bytes sent, a negative errno, or AGAIN (send buffer full) */
-  private int sendmsg(ByteBuffer data, InetSocketAddress dest) {
+  private int sendmsg(ByteBuffer data, InetSocketAddress dest, SendInfo info) {
     int size = data.remaining();
     if (dest == null) {
       if (remote == null) {
@@ -560,6 +563,20 @@ final class KSocket implements UdpKernel {
     }
     InetAddress la = local.getAddress();
     InetAddress src = !la.isAnyLocalAddress() && !la.isMulticastAddress() && !isBroadcastAddress(la) ? la : path.source();
+    if (info != null && info.ifindex > 0) {
+      KNic n = host.nicByIndex(info.ifindex); // IP_PKTINFO's ipi_ifindex: out of that interface
+      if (n == null) {
+        return Errno.ENXIO;
+      }
+      path = new KHost.Path(n, path.nextHop(), host.sourceFor(n, da, ipv6), path.local());
+      src = info.source == null ? path.source() : src;
+    }
+    if (info != null && info.source != null) {
+      if (!host.isLocalAddress(info.source)) {
+        return Errno.EINVAL; // ipi_spec_dst must be one of this host's addresses
+      }
+      src = info.source; // answer from the address the request was sent to
+    }
     if (src == null) {
       return Errno.EADDRNOTAVAIL;
     }
@@ -570,7 +587,9 @@ final class KSocket implements UdpKernel {
     p.srcPort = local.getPort();
     p.dstPort = dest.getPort();
     p.proto = Packet.UDP;
-    p.ttl = mcast ? mcastTtl : ttl;
+    p.ttl = info != null && info.ttl > 0 ? info.ttl : mcast ? mcastTtl : ttl;
+    int t = info == null ? -1 : info.tosWith(tos);
+    p.tos = t >= 0 ? t : tos;
     p.ipId = ++w.ipIds;
     byte[] payload = new byte[size];
     data.duplicate().get(payload);
@@ -632,6 +651,13 @@ final class KSocket implements UdpKernel {
   public void setBroadcast(boolean on) {
     synchronized (w) {
       broadcast = on;
+    }
+  }
+
+  @Override
+  public void setTOS(int value) {
+    synchronized (w) {
+      tos = value;
     }
   }
 
