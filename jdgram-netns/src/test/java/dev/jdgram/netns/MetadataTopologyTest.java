@@ -29,6 +29,7 @@ class MetadataTopologyTest {
   private static final long ARRIVE = 5_000;
 
   private NetLab lab;
+  private Ns router;
   private AgentProcess a;
   private AgentProcess near;
   private AgentProcess b;
@@ -46,6 +47,7 @@ class MetadataTopologyTest {
     Ns brA = lab.bridge("brA");
     Ns brB = lab.bridge("brB");
     Ns r = lab.router("router");
+    router = r;
     Ns an = lab.host("a");
     Ns nn = lab.host("near");
     Ns bn = lab.host("b");
@@ -107,6 +109,25 @@ class MetadataTopologyTest {
     assertTrue(again.startsWith("err EMSGSIZE"), again);
     a.ok("sendn t 10.200.72.2 5007 1200");
     b.await(l -> l.startsWith("msg r ") && l.contains(" size=1200 "), ARRIVE, "the 1200-byte datagram");
+  }
+
+  /**
+   * The router is a multi-homed host: asked on its far address (.72.1) through its near
+   * interface, it answers from the address asked, chosen per datagram, where the route alone
+   * would pick the near interface's address (.71.1).
+   */
+  @Test
+  void aMultiHomedHostAnswersFromTheAddressEachRequestWasSentTo() throws Exception {
+    AgentProcess srv = lab.agents(router).getFirst();
+    srv.ok("open s udp4");
+    srv.ok("bind s 5008 0.0.0.0");
+    srv.ok("mode s replyvia");
+    a.ok("send t 10.200.72.1 5008 far");
+    a.ok("send t 10.200.71.1 5008 near");
+    assertEquals("10.200.72.1", a.awaitMsg("t", "re:far", ARRIVE).from());
+    assertEquals("10.200.71.1", a.awaitMsg("t", "re:near", ARRIVE).from());
+    AgentProcess.Msg asked = srv.awaitMsg("s", "far", ARRIVE);
+    assertEquals("10.200.72.1", asked.to(), "IP_PKTINFO told where it was sent");
   }
 
   @Test
