@@ -35,6 +35,40 @@ public interface Datagram {
   int interfaceIndex();
 
   /** @return a copy of the payload */
+  /**
+   * @return the datagram's TOS byte (IPv4) or traffic class (IPv6) as it arrived, 0..255, or -1
+   *     unless the socket asked for it ({@link SocketOptions#recvTos})
+   */
+  default int tos() {
+    return -1;
+  }
+
+  /**
+   * @return the ECN codepoint, the TOS byte's low two bits (0 not ECN-capable, 1 ECT(1), 2
+   *     ECT(0), 3 congestion experienced), or -1 unless the socket asked for the TOS byte
+   */
+  default int ecn() {
+    int tos = tos();
+    return tos < 0 ? -1 : tos & 3;
+  }
+
+  /**
+   * @return the TTL (IPv4) or hop limit (IPv6) the datagram arrived with, or -1 unless the socket
+   *     asked for it ({@link SocketOptions#recvTtl})
+   */
+  default int ttl() {
+    return -1;
+  }
+
+  /**
+   * @return when the kernel took the datagram in, in nanoseconds since the epoch on the system's
+   *     real-time clock (the simulated network's own clock there), or -1 unless the socket asked
+   *     for it ({@link SocketOptions#recvTimestamp})
+   */
+  default long timestampNanos() {
+    return -1;
+  }
+
   default byte[] toByteArray() {
     byte[] b = new byte[size()];
     data().duplicate().get(b);

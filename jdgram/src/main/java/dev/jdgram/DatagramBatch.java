@@ -96,6 +96,28 @@ public final class DatagramBatch implements AutoCloseable {
   }
 
   /**
+   * Adds a datagram that asks the kernel for its own TOS byte or ECN codepoint, TTL, source
+   * address or interface ({@link SendOptions}); the batch still goes out in one
+   * {@code sendmmsg} (and datagrams that share a size and one {@code SendOptions} instance in
+   * one segmented send).
+   *
+   * @param msg the datagram
+   * @param options what it asks beyond its bytes
+   * @return false if the batch is full (nothing added)
+   * @throws DgramException {@code ERR_INVALID_STATE} while the batch is being sent or once closed
+   */
+  public boolean add(byte[] msg, SendOptions options) {
+    if (options == null) {
+      throw Errors.invalidArgType("options", "of type SendOptions", null);
+    }
+    if (!add(msg)) {
+      return false;
+    }
+    nat.setInfo(options.handleInfo());
+    return true;
+  }
+
+  /**
    * Adds {@code msg}, UTF-8 encoded, as one datagram.
    *
    * @param msg the text

@@ -5,6 +5,8 @@ import dev.jdgram.SocketState.BindState;
 import dev.jdgram.SocketState.ConnectState;
 import dev.jdgram.SocketState.QueuedOp;
 import dev.jdgram.handle.Errno;
+import dev.jdgram.handle.ErrorReport;
+import dev.jdgram.handle.RecvInfo;
 import dev.jdgram.handle.LoopContext;
 import dev.jdgram.handle.SysError;
 import dev.jdgram.handle.UdpHandle;
@@ -50,6 +52,7 @@ public final class DgramSocket implements AutoCloseable {
   private final Listeners<Runnable> connectListeners = new Listeners<>();
   private final Listeners<Runnable> closeListeners = new Listeners<>();
   private final Listeners<Consumer<DgramException>> errorListeners = new Listeners<>();
+  private final Listeners<Consumer<IcmpError>> icmpErrorListeners = new Listeners<>();
 
   private boolean loopRefHeld; // loop thread
   private boolean needDrain; // loop thread: a send was refused at the high-water mark
@@ -75,6 +78,9 @@ public final class DgramSocket implements AutoCloseable {
       this.state = new SocketState(UdpHandle.open(ctx, ipv6, options.host));
     } catch (IllegalArgumentException e) {
       throw DgramException.of("ERR_INVALID_ARG_VALUE", e.getMessage());
+    }
+    if (options.recvMeta != 0) {
+      state.handle.wantRecvInfo(options.recvMeta); // asked at bind; a transport that cannot tell fails it
     }
     if (onMessage != null) {
       messageListeners.add(onMessage, false);
@@ -113,6 +119,19 @@ public final class DgramSocket implements AutoCloseable {
     }
     return this;
   }
+  /**
+   * The datagram whose {@code message} or {@code datagram} listeners are running now, with what
+   * the kernel told of it beyond the sender ({@link Datagram#ttl()}, {@link Datagram#tos()},
+   * {@link Datagram#timestampNanos()}, {@link Datagram#localAddress()}, as the socket's options
+   * asked for): how an {@link #onMessage} listener, whose {@link RemoteInfo} carries only the
+   * sender, reads them. Valid only inside such a listener, on the loop thread.
+   *
+   * @return the datagram being delivered, or null outside a receive listener
+   */
+  public Datagram currentDatagram() {
+    return ctx.inLoop() ? receiver.current() : null;
+  }
+
 
   /**
    * Adds a {@code drain} listener: a send was refused because the queue of sends waiting for the
@@ -173,6 +192,33 @@ public final class DgramSocket implements AutoCloseable {
   }
 
   /**
+   * Adds an {@code icmpError} listener: each ICMP error about one of this socket's datagrams
+   * (port unreachable, host or network unreachable, fragmentation needed) with the destination it
+   * concerns, the ICMP type and code, the reporting host and the path MTU, also on an unconnected
+   * socket (Linux's IP_RECVERR error queue, asked for from the first listener on). Errors told
+   * this way are not also emitted as {@code error}. The nio transport cannot tell them: asking
+   * fails with ENOTSUP.
+   *
+   * @param l the listener
+   * @return this socket
+   * @throws DgramException {@code ENOTSUP} where the transport has no error queue
+   */
+  public DgramSocket onIcmpError(Consumer<IcmpError> l) {
+    requireListener(l);
+    synchronized (lock) {
+      if (state.handle != null) {
+        try {
+          state.handle.wantRecvInfo(RecvInfo.ERRORS);
+        } catch (SysError e) {
+          throw Errors.errno(e.errno(), "onIcmpError");
+        }
+      }
+    }
+    icmpErrorListeners.add(l, false);
+    return this;
+  }
+
+  /**
    * Removes one registration of {@code listener} from whichever event has it, including
    * callbacks given to {@code bind}, {@code connect} and {@code close} that have not run yet.
    *
@@ -182,7 +228,8 @@ public final class DgramSocket implements AutoCloseable {
   public DgramSocket off(Object listener) {
     if (!messageListeners.remove(listener) && !datagramListeners.remove(listener)
         && !listeningListeners.remove(listener) && !connectListeners.remove(listener)
-        && !closeListeners.remove(listener) && !drainListeners.remove(listener)) {
+        && !closeListeners.remove(listener) && !drainListeners.remove(listener)
+        && !icmpErrorListeners.remove(listener)) {
       errorListeners.remove(listener);
     }
     return this;
@@ -557,6 +604,66 @@ public final class DgramSocket implements AutoCloseable {
   }
 
   /**
+   * Sends {@code msg} as one datagram with what {@code options} asks of the kernel for it: its
+   * TOS byte or ECN codepoint, its TTL, the source address or interface to send from.
+   *
+   * @param msg the datagram
+   * @param port the destination port, 1 to 65535
+   * @param address the destination address or host name; null for localhost of the family
+   * @param options the datagram's own TOS, ECN, TTL, source (nio: {@code ENOTSUP} through the
+   *     callback for anything asked)
+   * @param callback called exactly once with the byte count or the error, or null
+   */
+  public void send(byte[] msg, int port, String address, SendOptions options, SendCallback callback) {
+    sendTo(Payloads.copyOf(msg), port, address, infoOf(options), callback);
+  }
+
+  /**
+   * As {@link #send(byte[], int, String, SendOptions, SendCallback)}, the remaining bytes of
+   * {@code msg}; the buffer's position is not changed.
+   *
+   * @param msg the datagram, position to limit
+   * @param port the destination port, 1 to 65535
+   * @param address the destination address or host name; null for localhost of the family
+   * @param options the datagram's own TOS, ECN, TTL, source
+   * @param callback called exactly once with the byte count or the error, or null
+   */
+  public void send(ByteBuffer msg, int port, String address, SendOptions options, SendCallback callback) {
+    sendTo(Payloads.copyOf(msg), port, address, infoOf(options), callback);
+  }
+
+  /**
+   * Sends {@code msg} to the connected peer with what {@code options} asks of the kernel for it.
+   *
+   * @param msg the datagram
+   * @param options the datagram's own TOS, ECN, TTL, source
+   * @param callback called exactly once with the byte count or the error, or null
+   */
+  public void send(byte[] msg, SendOptions options, SendCallback callback) {
+    sendConnected(Payloads.copyOf(msg), infoOf(options), callback);
+  }
+
+  private static dev.jdgram.handle.SendInfo infoOf(SendOptions options) {
+    if (options == null) {
+      throw Errors.invalidArgType("options", "of type SendOptions", null);
+    }
+    return options.handleInfo();
+  }
+
+  /**
+   * IP_TOS (and IPV6_TCLASS on a {@code udp6} socket): the TOS byte of every datagram this
+   * socket sends, whose DSCP bits a datagram that asks only for an ECN codepoint keeps.
+   *
+   * @param tos 0 to 255
+   * @return tos
+   * @throws DgramException {@code EINVAL} out of range, {@code EBADF} before bind
+   */
+  public int setTOS(int tos) {
+    option("setTOS", h -> h.setTOS(tos));
+    return tos;
+  }
+
+  /**
    * Sends {@code msg}, UTF-8 encoded, as one datagram.
    *
    * @param msg the text
@@ -714,7 +821,13 @@ public final class DgramSocket implements AutoCloseable {
   }
 
   private void sendTo(ByteBuffer data, int port, String address, SendCallback callback) {
+    sendTo(data, port, address, null, callback);
+  }
+
+  private void sendTo(ByteBuffer data, int port, String address, dev.jdgram.handle.SendInfo info,
+      SendCallback callback) {
     SendOp op = new SendOp(this, data, port, address, callback);
+    op.info = info;
     synchronized (lock) {
       if (state.connectState == ConnectState.CONNECTED) {
         throw Errors.isConnected();
@@ -731,7 +844,12 @@ public final class DgramSocket implements AutoCloseable {
   }
 
   private void sendConnected(ByteBuffer data, SendCallback callback) {
+    sendConnected(data, null, callback);
+  }
+
+  private void sendConnected(ByteBuffer data, dev.jdgram.handle.SendInfo info, SendCallback callback) {
     SendOp op = new SendOp(this, data, -1, null, callback);
+    op.info = info;
     synchronized (lock) {
       if (state.connectState == ConnectState.DISCONNECTED) {
         throw DgramException.of("ERR_SOCKET_BAD_PORT",
@@ -1141,6 +1259,30 @@ public final class DgramSocket implements AutoCloseable {
     return h == null ? 0 : h.sendQueueCount();
   }
 
+  /**
+   * Don't-fragment: every datagram goes out with DF set and is never fragmented
+   * (IP_MTU_DISCOVER / IPV6_MTU_DISCOVER {@code PMTUDISC_DO}); one larger than the path MTU
+   * fails with {@code EMSGSIZE}, and an {@link #onIcmpError} listener learns the MTU that a router
+   * reports ("fragmentation needed", "packet too big").
+   *
+   * @param on whether to set DF
+   * @throws DgramException {@code EBADF} before bind, {@code ENOTSUP} on the nio transport
+   */
+  public void setDontFragment(boolean on) {
+    option("setDontFragment", h -> h.setDontFragment(on));
+  }
+
+  /**
+   * @return the path MTU the kernel knows towards the connected peer (IP_MTU / IPV6_MTU)
+   * @throws DgramException {@code ENOTCONN} on an unconnected socket, {@code EBADF} before bind,
+   *     {@code ENOTSUP} on the nio transport
+   */
+  public int getPathMtu() {
+    int[] mtu = new int[1];
+    option("getPathMtu", h -> mtu[0] = h.pathMtu());
+    return mtu[0];
+  }
+
   private interface HandleOp {
     void apply(UdpHandle h);
   }
@@ -1240,6 +1382,16 @@ public final class DgramSocket implements AutoCloseable {
   }
 
   /** Emits {@code error}; without a listener the error goes to the loop's handler. */
+  /** One entry of the handle's error queue. Loop thread. */
+  void emitIcmpError(ErrorReport r) {
+    IcmpError e = new IcmpError(
+        r.destination == null ? null : addresses.format(r.destination.getAddress()),
+        r.destination == null ? -1 : r.destination.getPort(),
+        Errno.name(r.errno), r.errno, r.type, r.code,
+        r.reporter == null ? null : addresses.format(r.reporter), r.mtu);
+    icmpErrorListeners.emit(l -> l.accept(e), ctx::uncaught);
+  }
+
   void emitError(DgramException e) {
     if (errorListeners.emit(l -> l.accept(e), ctx::uncaught) == 0) {
       ctx.uncaught(e);

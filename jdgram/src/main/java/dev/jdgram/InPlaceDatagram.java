@@ -79,4 +79,19 @@ final class InPlaceDatagram implements Datagram {
   public int interfaceIndex() {
     return info.interfaceIndex;
   }
+
+  @Override
+  public int tos() {
+    return info.tos;
+  }
+
+  @Override
+  public int ttl() {
+    return info.ttl;
+  }
+
+  @Override
+  public long timestampNanos() {
+    return info.timestampNanos;
+  }
 }

@@ -1,5 +1,6 @@
 package dev.jdgram;
 
+import dev.jdgram.handle.ErrorReport;
 import dev.jdgram.handle.HandleListener;
 import dev.jdgram.handle.LoopContext;
 import dev.jdgram.handle.RecvInfo;
@@ -25,6 +26,8 @@ final class Receiver implements HandleListener {
   private String lastText;
   private String lastFamily;
   private final InPlaceDatagram inPlace;
+  /** While listeners run: the datagram they are told of, for {@link #current()}. */
+  private boolean delivering;
 
   Receiver(DgramSocket socket, LoopContext ctx, BlockList receiveBlockList, AddressText addresses,
       Listeners<MessageListener> messageListeners, Listeners<DatagramListener> datagramListeners) {
@@ -47,9 +50,18 @@ final class Receiver implements HandleListener {
       lastText = addresses.format(from.getAddress());
       lastFamily = addresses.familyOf(from.getAddress());
     }
+    inPlace.set(data, lastText, lastFamily, from.getPort(), info);
+    delivering = true;
+    try {
+      deliver(data, from);
+    } finally {
+      delivering = false;
+    }
+  }
+
+  private void deliver(ByteBuffer data, InetSocketAddress from) {
     Listeners.Entry<DatagramListener>[] inPlaceListeners = datagramListeners.array();
     if (inPlaceListeners.length > 0) {
-      inPlace.set(data, lastText, lastFamily, from.getPort(), info);
       for (Listeners.Entry<DatagramListener> e : inPlaceListeners) {
         inPlace.rewind(); // a listener that moved the view does not move it for the next
         try {
@@ -72,6 +84,20 @@ final class Receiver implements HandleListener {
         }
       }
     }
+  }
+
+  /** @return the datagram whose listeners are running, or null outside them. Loop thread. */
+  Datagram current() {
+    if (delivering) {
+      inPlace.rewind();
+      return inPlace;
+    }
+    return null;
+  }
+
+  @Override
+  public void onErrorReport(ErrorReport report) {
+    socket.emitIcmpError(report);
   }
 
   @Override

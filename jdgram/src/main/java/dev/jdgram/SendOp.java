@@ -4,6 +4,7 @@ import dev.jdgram.SocketState.ConnectState;
 import dev.jdgram.SocketState.QueuedOp;
 import dev.jdgram.handle.Errno;
 import dev.jdgram.handle.LoopContext;
+import dev.jdgram.handle.SendInfo;
 import dev.jdgram.handle.SendReq;
 import dev.jdgram.handle.UdpHandle;
 import java.net.InetSocketAddress;
@@ -23,6 +24,8 @@ final class SendOp implements QueuedOp, SendReq.Completion {
   final int port; // -1: to the connected peer
   final String address;
   final SendCallback callback;
+  /** The datagram's own TOS, TTL, source, or null (set before the op starts). */
+  SendInfo info;
   String shownAddress;
 
   SendOp(DgramSocket socket, ByteBuffer data, int port, String address, SendCallback callback) {
@@ -77,7 +80,7 @@ final class SendOp implements QueuedOp, SendReq.Completion {
       ctx.nextTick(() -> submit(null));
       return;
     }
-    h.send(new SendReq(data, null, this));
+    h.send(new SendReq(data, null, this, info));
   }
 
   /** On the loop thread. */
@@ -93,7 +96,7 @@ final class SendOp implements QueuedOp, SendReq.Completion {
       socket.refusedAtHighWaterMark(h);
       return;
     }
-    h.send(new SendReq(data, dest, this));
+    h.send(new SendReq(data, dest, this, info));
   }
 
   @Override

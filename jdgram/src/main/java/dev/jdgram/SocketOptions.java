@@ -1,5 +1,6 @@
 package dev.jdgram;
 
+import dev.jdgram.handle.RecvInfo;
 import dev.jdgram.loop.EventLoop;
 
 /**
@@ -7,6 +8,9 @@ import dev.jdgram.loop.EventLoop;
  * instance. Node's {@code dgram.createSocket({type, reuseAddr, ...})}.
  */
 public final class SocketOptions {
+  /** The default bound on bytes queued for the kernel per socket: 4 MiB. */
+  public static final int DEFAULT_SEND_QUEUE_HIGH_WATER_MARK = 4 * 1024 * 1024;
+
   final String type;
   final boolean reuseAddr;
   final boolean reusePort;
@@ -21,45 +25,69 @@ public final class SocketOptions {
   final boolean udpGro;
   final NetworkHost host;
   final boolean packetInfo;
+  /** What each datagram carries up beyond its sender and destination (RecvInfo's TOS, TTL, TIMESTAMP bits). */
+  final int recvMeta;
 
-  /** The default bound on bytes queued for the kernel per socket: 4 MiB. */
-  public static final int DEFAULT_SEND_QUEUE_HIGH_WATER_MARK = 4 * 1024 * 1024;
-
-  private SocketOptions(SocketOptions o, int sendQueueHighWaterMark, boolean udpGro) {
-    this(o.type, o.reuseAddr, o.reusePort, o.ipv6Only, o.recvBufferSize, o.sendBufferSize, o.lookup,
-        o.receiveBlockList, o.sendBlockList, o.loop, sendQueueHighWaterMark, udpGro, o.host, o.packetInfo);
+  /**
+   * The settings while a copy is made: every setter copies them, changes one, and freezes the
+   * result into a new instance (whose fields are final, so it is safely shared between threads).
+   */
+  private static final class Settings {
+    String type;
+    boolean reuseAddr;
+    boolean reusePort;
+    boolean ipv6Only;
+    int recvBufferSize;
+    int sendBufferSize;
+    Lookup lookup;
+    BlockList receiveBlockList;
+    BlockList sendBlockList;
+    EventLoop loop;
+    int sendQueueHighWaterMark = DEFAULT_SEND_QUEUE_HIGH_WATER_MARK;
+    boolean udpGro;
+    NetworkHost host;
+    boolean packetInfo = true;
+    int recvMeta;
   }
 
-  private SocketOptions(SocketOptions o, NetworkHost host) {
-    this(o.type, o.reuseAddr, o.reusePort, o.ipv6Only, o.recvBufferSize, o.sendBufferSize, o.lookup,
-        o.receiveBlockList, o.sendBlockList, o.loop, o.sendQueueHighWaterMark, o.udpGro, host, o.packetInfo);
+  private SocketOptions(Settings s) {
+    this.type = s.type;
+    this.reuseAddr = s.reuseAddr;
+    this.reusePort = s.reusePort;
+    this.ipv6Only = s.ipv6Only;
+    this.recvBufferSize = s.recvBufferSize;
+    this.sendBufferSize = s.sendBufferSize;
+    this.lookup = s.lookup;
+    this.receiveBlockList = s.receiveBlockList;
+    this.sendBlockList = s.sendBlockList;
+    this.loop = s.loop;
+    this.sendQueueHighWaterMark = s.sendQueueHighWaterMark;
+    this.udpGro = s.udpGro;
+    this.host = s.host;
+    this.packetInfo = s.packetInfo;
+    this.recvMeta = s.recvMeta;
   }
 
-  private SocketOptions(String type, boolean reuseAddr, boolean reusePort, boolean ipv6Only,
-      int recvBufferSize, int sendBufferSize, Lookup lookup, BlockList receiveBlockList,
-      BlockList sendBlockList, EventLoop loop) {
-    this(type, reuseAddr, reusePort, ipv6Only, recvBufferSize, sendBufferSize, lookup,
-        receiveBlockList, sendBlockList, loop, DEFAULT_SEND_QUEUE_HIGH_WATER_MARK, false, null, true);
-  }
-
-  private SocketOptions(String type, boolean reuseAddr, boolean reusePort, boolean ipv6Only,
-      int recvBufferSize, int sendBufferSize, Lookup lookup, BlockList receiveBlockList,
-      BlockList sendBlockList, EventLoop loop, int sendQueueHighWaterMark, boolean udpGro,
-      NetworkHost host, boolean packetInfo) {
-    this.type = type;
-    this.reuseAddr = reuseAddr;
-    this.reusePort = reusePort;
-    this.ipv6Only = ipv6Only;
-    this.recvBufferSize = recvBufferSize;
-    this.sendBufferSize = sendBufferSize;
-    this.lookup = lookup;
-    this.receiveBlockList = receiveBlockList;
-    this.sendBlockList = sendBlockList;
-    this.loop = loop;
-    this.sendQueueHighWaterMark = sendQueueHighWaterMark;
-    this.udpGro = udpGro;
-    this.host = host;
-    this.packetInfo = packetInfo;
+  /** @return a copy of these options with {@code change} made */
+  private SocketOptions with(java.util.function.Consumer<Settings> change) {
+    Settings s = new Settings();
+    s.type = type;
+    s.reuseAddr = reuseAddr;
+    s.reusePort = reusePort;
+    s.ipv6Only = ipv6Only;
+    s.recvBufferSize = recvBufferSize;
+    s.sendBufferSize = sendBufferSize;
+    s.lookup = lookup;
+    s.receiveBlockList = receiveBlockList;
+    s.sendBlockList = sendBlockList;
+    s.loop = loop;
+    s.sendQueueHighWaterMark = sendQueueHighWaterMark;
+    s.udpGro = udpGro;
+    s.host = host;
+    s.packetInfo = packetInfo;
+    s.recvMeta = recvMeta;
+    change.accept(s);
+    return new SocketOptions(s);
   }
 
   /**
@@ -67,7 +95,9 @@ public final class SocketOptions {
    * @return default options of that type
    */
   public static SocketOptions of(String type) {
-    return new SocketOptions(type, false, false, false, 0, 0, null, null, null, null);
+    Settings s = new Settings();
+    s.type = type;
+    return new SocketOptions(s);
   }
 
   /**
@@ -75,7 +105,7 @@ public final class SocketOptions {
    * @return a copy with that setting
    */
   public SocketOptions reuseAddr(boolean on) {
-    return new SocketOptions(type, on, reusePort, ipv6Only, recvBufferSize, sendBufferSize, lookup, receiveBlockList, sendBlockList, loop, sendQueueHighWaterMark, udpGro, host, packetInfo);
+    return with(s -> s.reuseAddr = on);
   }
 
   /**
@@ -84,7 +114,7 @@ public final class SocketOptions {
    * @return a copy with that setting
    */
   public SocketOptions reusePort(boolean on) {
-    return new SocketOptions(type, reuseAddr, on, ipv6Only, recvBufferSize, sendBufferSize, lookup, receiveBlockList, sendBlockList, loop, sendQueueHighWaterMark, udpGro, host, packetInfo);
+    return with(s -> s.reusePort = on);
   }
 
   /**
@@ -92,7 +122,7 @@ public final class SocketOptions {
    * @return a copy with that setting
    */
   public SocketOptions ipv6Only(boolean on) {
-    return new SocketOptions(type, reuseAddr, reusePort, on, recvBufferSize, sendBufferSize, lookup, receiveBlockList, sendBlockList, loop, sendQueueHighWaterMark, udpGro, host, packetInfo);
+    return with(s -> s.ipv6Only = on);
   }
 
   /**
@@ -102,7 +132,7 @@ public final class SocketOptions {
    */
   public SocketOptions recvBufferSize(int size) {
     checkSize("options.recvBufferSize", size);
-    return new SocketOptions(type, reuseAddr, reusePort, ipv6Only, size, sendBufferSize, lookup, receiveBlockList, sendBlockList, loop, sendQueueHighWaterMark, udpGro, host, packetInfo);
+    return with(s -> s.recvBufferSize = size);
   }
 
   /**
@@ -112,7 +142,7 @@ public final class SocketOptions {
    */
   public SocketOptions sendBufferSize(int size) {
     checkSize("options.sendBufferSize", size);
-    return new SocketOptions(type, reuseAddr, reusePort, ipv6Only, recvBufferSize, size, lookup, receiveBlockList, sendBlockList, loop, sendQueueHighWaterMark, udpGro, host, packetInfo);
+    return with(s -> s.sendBufferSize = size);
   }
 
   /**
@@ -121,7 +151,7 @@ public final class SocketOptions {
    * @return a copy with that setting
    */
   public SocketOptions lookup(Lookup lookup) {
-    return new SocketOptions(type, reuseAddr, reusePort, ipv6Only, recvBufferSize, sendBufferSize, lookup, receiveBlockList, sendBlockList, loop, sendQueueHighWaterMark, udpGro, host, packetInfo);
+    return with(s -> s.lookup = lookup);
   }
 
   /**
@@ -129,7 +159,7 @@ public final class SocketOptions {
    * @return a copy with that setting
    */
   public SocketOptions receiveBlockList(BlockList list) {
-    return new SocketOptions(type, reuseAddr, reusePort, ipv6Only, recvBufferSize, sendBufferSize, lookup, list, sendBlockList, loop, sendQueueHighWaterMark, udpGro, host, packetInfo);
+    return with(s -> s.receiveBlockList = list);
   }
 
   /**
@@ -137,7 +167,7 @@ public final class SocketOptions {
    * @return a copy with that setting
    */
   public SocketOptions sendBlockList(BlockList list) {
-    return new SocketOptions(type, reuseAddr, reusePort, ipv6Only, recvBufferSize, sendBufferSize, lookup, receiveBlockList, list, loop, sendQueueHighWaterMark, udpGro, host, packetInfo);
+    return with(s -> s.sendBlockList = list);
   }
 
   /**
@@ -145,7 +175,7 @@ public final class SocketOptions {
    * @return a copy with that setting
    */
   public SocketOptions loop(EventLoop loop) {
-    return new SocketOptions(type, reuseAddr, reusePort, ipv6Only, recvBufferSize, sendBufferSize, lookup, receiveBlockList, sendBlockList, loop, sendQueueHighWaterMark, udpGro, host, packetInfo);
+    return with(s -> s.loop = loop);
   }
 
   /**
@@ -161,7 +191,7 @@ public final class SocketOptions {
     if (bytes < 1) {
       throw Errors.outOfRange("options.sendQueueHighWaterMark", ">= 1 && <= 2147483647", bytes);
     }
-    return new SocketOptions(this, bytes, udpGro);
+    return with(s -> s.sendQueueHighWaterMark = bytes);
   }
 
   /**
@@ -173,7 +203,7 @@ public final class SocketOptions {
    * @return a copy with that setting
    */
   public SocketOptions udpGro(boolean on) {
-    return new SocketOptions(this, sendQueueHighWaterMark, on);
+    return with(s -> s.udpGro = on);
   }
 
   /**
@@ -188,7 +218,50 @@ public final class SocketOptions {
    * @return a copy with that setting
    */
   public SocketOptions packetInfo(boolean on) {
-    return new SocketOptions(type, reuseAddr, reusePort, ipv6Only, recvBufferSize, sendBufferSize, lookup, receiveBlockList, sendBlockList, loop, sendQueueHighWaterMark, udpGro, host, on);
+    return with(s -> s.packetInfo = on);
+  }
+
+  /**
+   * Whether each datagram tells its TOS byte (IPv4) or traffic class (IPv6) as it arrived, whose
+   * low two bits are its ECN codepoint ({@link Datagram#tos()}, {@link Datagram#ecn()}): IP_RECVTOS
+   * and IPV6_RECVTCLASS. Off by default: the kernel attaches a control message per datagram for
+   * it. The nio transport cannot tell it and fails the bind with ENOTSUP.
+   *
+   * @param on whether to ask for each datagram's TOS byte
+   * @return a copy with that setting
+   */
+  public SocketOptions recvTos(boolean on) {
+    return recvMeta(RecvInfo.TOS, on);
+  }
+
+  /**
+   * Whether each datagram tells the TTL (IPv4) or hop limit (IPv6) it arrived with, one less for
+   * every router it crossed ({@link Datagram#ttl()}): IP_RECVTTL and IPV6_RECVHOPLIMIT. Off by
+   * default; the nio transport fails the bind with ENOTSUP.
+   *
+   * @param on whether to ask for each datagram's TTL
+   * @return a copy with that setting
+   */
+  public SocketOptions recvTtl(boolean on) {
+    return recvMeta(RecvInfo.TTL, on);
+  }
+
+  /**
+   * Whether each datagram tells when the kernel took it in ({@link Datagram#timestampNanos()}):
+   * SO_TIMESTAMPNS, nanoseconds since the epoch on the system's real-time clock
+   * (CLOCK_REALTIME), stamped in the kernel's receive path, before the datagram waited in the
+   * socket's buffer. On the simulated network: the network's clock. Off by default; the nio
+   * transport fails the bind with ENOTSUP.
+   *
+   * @param on whether to ask for each datagram's receive time
+   * @return a copy with that setting
+   */
+  public SocketOptions recvTimestamp(boolean on) {
+    return recvMeta(RecvInfo.TIMESTAMP, on);
+  }
+
+  private SocketOptions recvMeta(int bit, boolean on) {
+    return with(s -> s.recvMeta = on ? s.recvMeta | bit : s.recvMeta & ~bit);
   }
 
   /**
@@ -199,7 +272,7 @@ public final class SocketOptions {
    * @return a copy with that setting
    */
   public SocketOptions host(NetworkHost host) {
-    return new SocketOptions(this, host);
+    return with(s -> s.host = host);
   }
 
   /** @return the socket type */

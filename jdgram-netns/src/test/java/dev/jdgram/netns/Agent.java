@@ -4,6 +4,7 @@ import dev.jdgram.Datagram;
 import dev.jdgram.Dgram;
 import dev.jdgram.DgramException;
 import dev.jdgram.DgramSocket;
+import dev.jdgram.SendOptions;
 import dev.jdgram.SocketOptions;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
@@ -20,7 +21,8 @@ import java.util.concurrent.TimeUnit;
  *
  * <p>Commands (one per line, tokens separated by spaces; {@code S} names a socket):
  * <pre>
- * open S udp4|udp6 [reuse]      create a socket (reuse: reuseAddr)
+ * open S udp4|udp6 [reuse|meta] create a socket (reuse: reuseAddr; meta: each datagram's TTL and
+ *                               TOS, and ICMP errors as {@code icmp} lines)
  * bind S PORT ADDR              bind and wait for listening        -> ok bound ADDR PORT
  * join S GROUP [IFACE]          addMembership
  * leave S GROUP [IFACE]         dropMembership
@@ -32,15 +34,21 @@ import java.util.concurrent.TimeUnit;
  * bcast S 0|1                   setBroadcast
  * mloop S 0|1                   setMulticastLoopback
  * send S HOST PORT TEXT         send, wait for its callback        -> ok sent BYTES
- * mode S none|echo|replyfrom    echo: reply from S; replyfrom: reply from a new socket bound to
- *                               the address the datagram was sent to (IP_PKTINFO)
+ * sendo S HOST PORT TEXT K=V..  send with SendOptions (tos, ecn, ttl, from)
+ * sendn S HOST PORT N           send N bytes
+ * df S 0|1                      setDontFragment
+ * mode S none|echo|replyfrom|replyvia  echo: reply from S; replyfrom: reply from a new socket
+ *                               bound to the address the datagram was sent to (IP_PKTINFO);
+ *                               replyvia: reply from S, sending from that address (SendOptions.from)
  * close S
  * quit
  * </pre>
  * Every command is answered by one line, {@code ok ...} or {@code err CODE message}. Each
  * datagram received is reported as
- * {@code msg S from=ADDR port=P to=LOCAL if=INDEX size=N text=TEXT} ({@code to} is null on the
- * nio transport), each reply as {@code replied S from=ADDR to=ADDR:PORT}.
+ * {@code msg S from=ADDR port=P to=LOCAL if=INDEX ttl=T tos=T size=N text=TEXT} ({@code to} is
+ * null on the nio transport; ttl and tos -1 unless the socket was opened with {@code meta}), each
+ * reply as {@code replied S from=ADDR to=ADDR:PORT}, each ICMP error as
+ * {@code icmp S addr=A port=P code=C type=T icode=C reporter=R mtu=M}.
  */
 public final class Agent {
   private static final PrintStream OUT = new PrintStream(System.out, true, StandardCharsets.UTF_8);
@@ -106,7 +114,15 @@ public final class Agent {
         if ("reuse".equals(opt(t, 3))) {
           o = o.reuseAddr(true);
         }
+        boolean meta = "meta".equals(opt(t, 3));
+        if (meta) {
+          o = o.recvTtl(true).recvTos(true);
+        }
         DgramSocket s = Dgram.createSocket(o);
+        if (meta) {
+          s.onIcmpError(e -> say("icmp " + name + " addr=" + e.address() + " port=" + e.port() + " code=" + e.code()
+              + " type=" + e.icmpType() + " icode=" + e.icmpCode() + " reporter=" + e.reporter() + " mtu=" + e.mtu()));
+        }
         s.onDatagram(d -> onDatagram(name, d));
         s.onError(e -> say("error " + name + " " + e.code() + " " + e.getMessage()));
         sockets.put(name, s);
@@ -187,6 +203,29 @@ public final class Agent {
         });
         return done.get(5, TimeUnit.SECONDS);
       }
+      case "sendo" -> {
+        SendOptions so = SendOptions.of();
+        for (int i = 5; i < t.length; i++) {
+          String[] kv = t[i].split("=", 2);
+          so = switch (kv[0]) {
+            case "tos" -> so.tos(Integer.decode(kv[1]));
+            case "ecn" -> so.ecn(Integer.parseInt(kv[1]));
+            case "ttl" -> so.ttl(Integer.parseInt(kv[1]));
+            case "from" -> so.from(kv[1]);
+            default -> throw new IllegalArgumentException("unknown send option " + kv[0]);
+          };
+        }
+        return awaitSent(sock(t[1]), t[4].getBytes(StandardCharsets.UTF_8), t[2], Integer.parseInt(t[3]), so);
+      }
+      case "sendn" -> {
+        byte[] b = new byte[Integer.parseInt(t[4])];
+        java.util.Arrays.fill(b, (byte) 'x');
+        return awaitSent(sock(t[1]), b, t[2], Integer.parseInt(t[3]), SendOptions.of());
+      }
+      case "df" -> {
+        sock(t[1]).setDontFragment(t[2].equals("1"));
+        return "ok";
+      }
       case "mode" -> {
         sock(t[1]);
         modes.put(t[1], t[2]);
@@ -203,13 +242,19 @@ public final class Agent {
     }
   }
 
+  private static String awaitSent(DgramSocket s, byte[] msg, String host, int port, SendOptions so) throws Exception {
+    CompletableFuture<String> done = new CompletableFuture<>();
+    s.send(msg, port, host, so, (err, n) -> done.complete(err != null ? "err " + err.code() + " " + err.getMessage() : "ok sent " + n));
+    return done.get(5, TimeUnit.SECONDS);
+  }
+
   private void onDatagram(String name, Datagram d) {
     String text = new String(d.toByteArray(), StandardCharsets.UTF_8);
     String from = d.address();
     int port = d.port();
     String local = d.localAddress();
     say("msg " + name + " from=" + from + " port=" + port + " to=" + local + " if=" + d.interfaceIndex()
-        + " size=" + d.size() + " text=" + text);
+        + " ttl=" + d.ttl() + " tos=" + d.tos() + " size=" + d.size() + " text=" + text);
     String mode = modes.getOrDefault(name, "none");
     String reply = "re:" + text;
     switch (mode) {
@@ -226,6 +271,9 @@ public final class Agent {
           r.close();
         }));
       }
+      case "replyvia" -> sockets.get(name).send(reply.getBytes(StandardCharsets.UTF_8), port, from,
+          SendOptions.of().from(local), (err, n) -> say("replied " + name + " from=" + local + " to=" + from + ":" + port
+              + (err != null ? " err=" + err.code() : "")));
       default -> { }
     }
   }

@@ -9,8 +9,8 @@ import java.util.TreeMap;
 final class AgentProcess extends LineProcess {
   private int cursor;
 
-  /** A datagram the agent received: {@code msg S from=.. port=.. to=.. if=.. size=.. text=..}. */
-  record Msg(String socket, String from, int port, String to, int ifIndex, int size, String text) {
+  /** A datagram the agent received: {@code msg S from=.. port=.. to=.. if=.. ttl=.. tos=.. size=.. text=..}. */
+  record Msg(String socket, String from, int port, String to, int ifIndex, int size, String text, int ttl, int tos) {
     static Msg parse(String line) {
       String[] t = line.split(" ");
       Map<String, String> kv = new TreeMap<>();
@@ -19,7 +19,8 @@ final class AgentProcess extends LineProcess {
         kv.put(t[i].substring(0, eq), t[i].substring(eq + 1));
       }
       return new Msg(t[1], kv.get("from"), Integer.parseInt(kv.get("port")), kv.get("to"),
-          Integer.parseInt(kv.get("if")), Integer.parseInt(kv.get("size")), kv.get("text"));
+          Integer.parseInt(kv.get("if")), Integer.parseInt(kv.get("size")), kv.get("text"),
+          Integer.parseInt(kv.getOrDefault("ttl", "-1")), Integer.parseInt(kv.getOrDefault("tos", "-1")));
     }
   }
 

@@ -25,4 +25,11 @@ public interface HandleListener {
 
   /** The write queue, which had sends waiting, has handed all of them to the kernel. */
   default void onWriteQueueDrained() {}
+
+  /**
+   * One entry of the socket's error queue (asked for with {@link RecvInfo#ERRORS}): an ICMP error
+   * about one of its datagrams, naming that datagram's destination. {@code report} is valid
+   * during the call only.
+   */
+  default void onErrorReport(ErrorReport report) {}
 }

@@ -14,6 +14,8 @@ public final class NativeBatch implements AutoCloseable {
   private final MemorySegment data;
   private final long[] offsets;
   private final int[] lengths;
+  /** Each datagram's own TOS, TTL, source (null: none): sent along in the same sendmmsg. */
+  private final SendInfo[] infos;
   private int count;
   private long used;
   private boolean closed;
@@ -22,6 +24,7 @@ public final class NativeBatch implements AutoCloseable {
     data = arena.allocate(Math.max(maxBytes, 1), 64);
     offsets = new long[maxDatagrams];
     lengths = new int[maxDatagrams];
+    infos = new SendInfo[maxDatagrams];
   }
 
   /** @return false if the datagram does not fit (count or bytes) */
@@ -35,6 +38,7 @@ public final class NativeBatch implements AutoCloseable {
     MemorySegment.copy(src, srcOffset, data, used, len);
     offsets[count] = used;
     lengths[count] = len;
+    infos[count] = null;
     count++;
     used += len;
     return true;
@@ -48,6 +52,16 @@ public final class NativeBatch implements AutoCloseable {
   /** @return false if full */
   public boolean add(byte[] src, int off, int len) {
     return add(MemorySegment.ofArray(src), off, len);
+  }
+
+  /** Sets what the last added datagram asks beyond its bytes (null: nothing). */
+  public void setInfo(SendInfo info) {
+    infos[count - 1] = info;
+  }
+
+  /** @return what datagram {@code i} asks beyond its bytes, or null */
+  public SendInfo info(int i) {
+    return infos[i];
   }
 
   public int count() {
@@ -81,11 +95,12 @@ public final class NativeBatch implements AutoCloseable {
     }
     int size = lengths[from];
     for (int i = from + 1; i < count - 1; i++) {
-      if (lengths[i] != size) {
+      if (lengths[i] != size || infos[i] != infos[from]) {
         return false;
       }
     }
-    return lengths[count - 1] <= size;
+    // one segmented send carries one set of control messages: the same SendInfo for all
+    return lengths[count - 1] <= size && infos[count - 1] == infos[from];
   }
 
   /** Empties the batch for reuse; the memory stays. */

@@ -43,13 +43,20 @@ public final class SendReq {
   public final Completion completion;
   /** The datagram's size, fixed at creation for queue accounting. */
   public final int size;
+  /** What the datagram asks of the kernel beyond bytes and destination, or null. */
+  public final SendInfo info;
   /** The outcome, once known: bytes sent, or a negative errno (set by {@link WriteQueue}). */
   public int status = PENDING;
 
   public SendReq(ByteBuffer data, InetSocketAddress dest, Completion completion) {
+    this(data, dest, completion, null);
+  }
+
+  public SendReq(ByteBuffer data, InetSocketAddress dest, Completion completion, SendInfo info) {
     this.data = data;
     this.dest = dest;
     this.completion = completion;
     this.size = data.remaining();
+    this.info = info;
   }
 }

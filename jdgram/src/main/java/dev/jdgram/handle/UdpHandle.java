@@ -33,8 +33,14 @@ public final class UdpHandle {
   public static final int REUSEPORT = 4;
   /** bind flag: UDP_GRO, coalesced receives split back into datagrams. */
   public static final int GRO = 8;
-  /** bind flag (set by the handle): each datagram's destination and interface, from the start. */
-  public static final int RECVINFO = 16;
+  /**
+   * The bind flags of what each datagram carries up, set by the handle from what was asked
+   * ({@link #wantRecvInfo}) so that the kernel tells it from the first datagram on: destination
+   * and interface ({@link RecvInfo#PKTINFO}), TOS, TTL, timestamp, shifted by this much.
+   */
+  public static final int RECV_SHIFT = 4;
+  /** bind flag: each datagram's destination and interface (IP_PKTINFO). */
+  public static final int RECVINFO = RecvInfo.PKTINFO << RECV_SHIFT;
 
   /**
    * libuv's cap on datagrams read per wake-up: data can arrive as fast as it is read, and one
@@ -52,13 +58,15 @@ public final class UdpHandle {
   /** Room for one {@link UdpKernel#trySendMany} call, reused: the queue's head, gathered. */
   private final SendReq[] gathered;
   private final UdpKernel.RecvSink sink = this::deliver;
+  private final ErrorSink errorSink = this::deliverError;
   private final Runnable flush = this::flush;
 
   // Mutable state. Loop thread only, except: closed (read by any thread; written under this
   // handle's monitor), wantRecvInfo (under this handle's monitor, from any thread), connected
   // (written under the monitor by connect/disconnect, read by the loop's sends).
   private volatile boolean closed;
-  private boolean wantRecvInfo;
+  /** What each datagram should carry up ({@link RecvInfo#PKTINFO}, {@link RecvInfo#TOS}, ...). */
+  private int wantRecvInfo;
   private volatile boolean connected;
   private HandleListener listener;
   private boolean receiving;
@@ -146,7 +154,7 @@ public final class UdpHandle {
     if (kernel.hasSocket() || wrongFamily(local.getAddress())) {
       throw new SysError(Errno.EINVAL);
     }
-    kernel.bind(local, flags | (wantRecvInfo ? RECVINFO : 0));
+    kernel.bind(local, flags | (wantRecvInfo << RECV_SHIFT));
     updateInterest();
     LOG.log(Level.DEBUG, () -> "bind udp" + (ipv6 ? "6 " : "4 ") + local + " on " + ctx.transport().name());
   }
@@ -219,10 +227,17 @@ public final class UdpHandle {
     }
   }
 
-  /** The poller's call: libuv's {@code uv__udp_io}, writes first, then reads. */
+  /**
+   * The poller's call: libuv's {@code uv__udp_io}, writes first, then reads; the error queue
+   * before both, where the socket asked for it, since a send or a receive would otherwise take
+   * the error (sk_err) the queue's entry describes and report it without its destination.
+   */
   private void onReady(int events) {
     if (closed) {
       return;
+    }
+    if ((events & UdpKernel.ERROR) != 0 && (wantRecvInfo & RecvInfo.ERRORS) != 0) {
+      readErrors();
     }
     if ((events & UdpKernel.WRITABLE) != 0 && !writeQueue.isEmpty()) {
       drainWriteQueue();
@@ -280,6 +295,17 @@ public final class UdpHandle {
     }
   }
 
+  /** The error queue, bounded per wake-up as the receive queue is; what remains wakes the loop again. */
+  private void readErrors() {
+    kernel.recvErrors(errorSink, RECV_PER_WAKEUP);
+  }
+
+  private void deliverError(ErrorReport report) {
+    if (listener != null && !closed) {
+      listener.onErrorReport(report);
+    }
+  }
+
   private boolean deliver(ByteBuffer data, InetSocketAddress from, RecvInfo info) {
     listener.onRecv(data, from, info);
     return receiving && !closed;
@@ -291,14 +317,26 @@ public final class UdpHandle {
    * transport answers alike for a socket that never asked; it costs the kernel a control message
    * per datagram, so it is asked for only once a listener can read it.
    */
-  public synchronized void wantRecvInfo() {
-    if (wantRecvInfo) {
+  public void wantRecvInfo() {
+    wantRecvInfo(RecvInfo.PKTINFO);
+  }
+
+  /**
+   * Asks the kernel, from now on, for more of each datagram's facts ({@link RecvInfo#PKTINFO},
+   * {@link RecvInfo#TOS}, {@link RecvInfo#TTL}, {@link RecvInfo#TIMESTAMP}); what was not asked for
+   * stays unknown and costs nothing.
+   *
+   * @throws SysError ENOTSUP where the transport cannot tell one of them
+   */
+  public synchronized void wantRecvInfo(int what) {
+    int more = what & ~wantRecvInfo;
+    if (more == 0) {
       return;
     }
-    wantRecvInfo = true;
     if (kernel.hasSocket() && !closed) {
-      kernel.wantRecvInfo();
+      kernel.wantRecvInfo(more);
     }
+    wantRecvInfo |= more;
   }
 
   /**
@@ -356,7 +394,7 @@ public final class UdpHandle {
     if (bad < 0) {
       return bad;
     }
-    return kernel.hasSocket() ? kernel.trySend(req.data, req.dest) : Errno.EBADF;
+    return kernel.hasSocket() ? kernel.trySend(req.data, req.dest, req.info) : Errno.EBADF;
   }
 
   private void scheduleFlush() {
@@ -410,7 +448,7 @@ public final class UdpHandle {
     // The kernel is full (or sends are queued): the rest waits in the write queue, in order.
     BatchCounter counter = new BatchCounter(sent, n - sent, done);
     for (int i = sent; i < n; i++) {
-      writeQueue.enqueue(new SendReq(batch.view(i), dest, counter));
+      writeQueue.enqueue(new SendReq(batch.view(i), dest, counter, batch.info(i)));
     }
     updateInterest();
   }
@@ -446,7 +484,7 @@ public final class UdpHandle {
         continue;
       }
       int k = many > 1 ? gather() : 1;
-      int r = k == 1 ? kernel.trySend(head.data, head.dest) : kernel.trySendMany(gathered, k);
+      int r = k == 1 ? kernel.trySend(head.data, head.dest, head.info) : kernel.trySendMany(gathered, k);
       Arrays.fill(gathered, 0, k, null);
       if (r == AGAIN) {
         break;
@@ -506,6 +544,15 @@ public final class UdpHandle {
     kernel.setBroadcast(on);
   }
 
+  /** IP_TOS / IPV6_TCLASS for every datagram; 0..255. */
+  public void setTOS(int tos) {
+    if (tos < 0 || tos > 255) {
+      throw new SysError(Errno.EINVAL);
+    }
+    needSocket(false);
+    kernel.setTOS(tos);
+  }
+
   /** IP_TTL / IPV6_UNICAST_HOPS; 1..255, checked before the socket as libuv does. */
   public void setTTL(int ttl) {
     if (ttl < 1 || ttl > 255) {
@@ -562,6 +609,21 @@ public final class UdpHandle {
     }
     needSocket(true);
     kernel.sourceMembership(source, group, iface, scope, join);
+  }
+
+  /** Don't-fragment on every datagram (IP_MTU_DISCOVER {@code PMTUDISC_DO}): too large fails with EMSGSIZE. */
+  public void setDontFragment(boolean on) {
+    needSocket(false);
+    kernel.setDontFragment(on);
+  }
+
+  /** @return the path MTU towards the connected peer (IP_MTU) */
+  public int pathMtu() {
+    needSocket(false);
+    if (!connected) {
+      throw new SysError(Errno.ENOTCONN);
+    }
+    return kernel.pathMtu();
   }
 
   /**

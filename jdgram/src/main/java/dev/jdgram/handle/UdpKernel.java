@@ -22,6 +22,8 @@ public interface UdpKernel {
   int READABLE = 1;
   /** Readiness bit: the kernel's send buffer has room again. */
   int WRITABLE = 2;
+  /** Readiness bit: a socket error is pending (an ICMP error, queued where it was asked for). */
+  int ERROR = 4;
   /** "The kernel has no room, or nothing to read, now": not an errno. */
   int AGAIN = Integer.MIN_VALUE;
   /**
@@ -103,12 +105,13 @@ public interface UdpKernel {
   int recv(RecvSink sink, int max);
 
   /**
-   * One datagram: {@code size} bytes of {@code data} from its position, to {@code dest} (null: the
-   * connected peer; the handle checked that there is one and that the family fits).
+   * One datagram: the bytes of {@code data} from its position to its limit, to {@code dest}
+   * (null: the connected peer; the handle checked that there is one and that the family fits).
    *
+   * @param info what the datagram asks beyond that (TOS, TTL, source), or null
    * @return bytes sent, a negative errno, or {@link #AGAIN}
    */
-  int trySend(ByteBuffer data, InetSocketAddress dest);
+  int trySend(ByteBuffer data, InetSocketAddress dest, SendInfo info);
 
   /**
    * The most datagrams {@link #trySendMany} takes in one call; 1 for a kernel without
@@ -139,14 +142,47 @@ public interface UdpKernel {
    *     {@link #AGAIN}, or {@link #GSO_REFUSED}
    */
   default int trySendBatch(NativeBatch batch, int from, InetSocketAddress dest, boolean gso) {
-    int r = trySend(batch.view(from), dest);
+    int r = trySend(batch.view(from), dest, batch.info(from));
     return r >= 0 ? 1 : r;
+  }
+
+  /**
+   * Drains up to {@code max} entries of the socket's error queue into {@code sink}, for a socket
+   * that asked for them ({@link RecvInfo#ERRORS}); also clears the pending socket error they set,
+   * so that the next receive or send does not report it a second time. A kernel without an error
+   * queue reports none.
+   *
+   * @return entries read, {@link #AGAIN} when the queue was empty, or a negative errno
+   */
+  default int recvErrors(ErrorSink sink, int max) {
+    return AGAIN;
+  }
+
+  /**
+   * Whether datagrams go out with don't-fragment set and are never fragmented (IP_MTU_DISCOVER /
+   * IPV6_MTU_DISCOVER {@code PMTUDISC_DO}): one larger than the path MTU fails with EMSGSIZE.
+   *
+   * @throws SysError ENOTSUP where the transport cannot set it
+   */
+  default void setDontFragment(boolean on) {
+    throw new SysError(Errno.ENOTSUP);
+  }
+
+  /**
+   * @return the path MTU the kernel knows towards the connected peer (IP_MTU / IPV6_MTU)
+   * @throws SysError ENOTCONN when not connected, ENOTSUP where the transport cannot tell
+   */
+  default int pathMtu() {
+    throw new SysError(Errno.ENOTSUP);
   }
 
   // ------------------------------------------------------------------ options
 
   /** SO_BROADCAST. */
   void setBroadcast(boolean on);
+
+  /** IP_TOS / IPV6_TCLASS for every datagram (a datagram's own {@link SendInfo} overrides it). */
+  void setTOS(int tos);
 
   /** IP_TTL / IPV6_UNICAST_HOPS, 1..255 (checked by the handle). */
   void setTTL(int ttl);
@@ -170,10 +206,15 @@ public interface UdpKernel {
   int bufferSize(boolean recv, int value);
 
   /**
-   * From now on, fill each datagram's {@link RecvInfo} (destination and interface; IP_PKTINFO).
-   * A kernel that cannot tell ignores it.
+   * From now on, fill these more of each datagram's {@link RecvInfo} facts
+   * ({@link RecvInfo#PKTINFO}, {@link RecvInfo#TOS}, {@link RecvInfo#TTL},
+   * {@link RecvInfo#TIMESTAMP}), on a socket that exists. The same facts come as bind flags
+   * (shifted by {@link UdpHandle#RECV_SHIFT}) for a socket asked before it was bound.
+   *
+   * @throws SysError ENOTSUP for a fact this kernel cannot tell (destination and interface
+   *     excepted: a kernel that cannot tell them leaves them unknown)
    */
-  default void wantRecvInfo() {}
+  void wantRecvInfo(int what);
 
   /** @return datagrams dropped for want of receive buffer space (sk_drops), or -1 if unknown */
   default long receiveDrops() {

@@ -114,7 +114,7 @@ class UdpHandleTest {
     }
 
     @Override
-    public int trySend(ByteBuffer data, InetSocketAddress dest) {
+    public int trySend(ByteBuffer data, InetSocketAddress dest, SendInfo info) {
       calls.add("send");
       Integer a = sendAnswers.poll();
       return a == null ? data.remaining() : a;
@@ -145,6 +145,9 @@ class UdpHandleTest {
     public void setBroadcast(boolean on) {}
 
     @Override
+    public void setTOS(int tos) {}
+
+    @Override
     public void setTTL(int ttl) {
       calls.add("ttl " + ttl);
     }
@@ -169,6 +172,11 @@ class UdpHandleTest {
     @Override
     public int bufferSize(boolean recv, int value) {
       return value;
+    }
+
+    @Override
+    public void wantRecvInfo(int what) {
+      calls.add("recvinfo " + what);
     }
   }
 

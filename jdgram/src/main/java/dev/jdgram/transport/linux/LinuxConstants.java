@@ -23,19 +23,35 @@ final class LinuxConstants {
   static final int SO_REUSEPORT = 15;
   /** getsockopt only: the socket's memory counters, {@code u32[SK_MEMINFO_VARS]} (Linux 4.6+). */
   static final int SO_MEMINFO = 55;
+  /** SO_TIMESTAMPNS (the 64-bit-time_t name on x86_64 and aarch64), also its cmsg type. */
+  static final int SO_TIMESTAMPNS = 35;
   /** Index of sk_drops in SO_MEMINFO's array: datagrams the socket dropped (receive buffer full). */
   static final int SK_MEMINFO_DROPS = 8;
   static final int SK_MEMINFO_VARS = 9;
   static final int MSG_CTRUNC = 0x8;
   static final int MSG_TRUNC = 0x20;
   static final int MSG_DONTWAIT = 0x40;
+  static final int MSG_ERRQUEUE = 0x2000;
+  static final int SO_ERROR = 4;
+  // <linux/errqueue.h>: where an error queue entry came from
+  static final int SO_EE_ORIGIN_LOCAL = 1;
+  static final int SO_EE_ORIGIN_ICMP = 2;
+  static final int SO_EE_ORIGIN_ICMP6 = 3;
 
   // <netinet/in.h>
   static final int IPPROTO_IP = 0;
   static final int IPPROTO_UDP = 17;
   static final int IPPROTO_IPV6 = 41;
+  static final int IP_TOS = 1;
   static final int IP_TTL = 2;
   static final int IP_PKTINFO = 8;
+  static final int IP_MTU_DISCOVER = 10;
+  static final int IP_RECVERR = 11;
+  static final int IP_RECVTTL = 12;
+  static final int IP_MTU = 14;
+  /** IP_MTU_DISCOVER's (and IPV6_MTU_DISCOVER's) "always set DF, never fragment". */
+  static final int IP_PMTUDISC_DO = 2;
+  static final int IP_RECVTOS = 13;
   static final int IP_MULTICAST_IF = 32;
   static final int IP_MULTICAST_TTL = 33;
   static final int IP_MULTICAST_LOOP = 34;
@@ -49,9 +65,16 @@ final class LinuxConstants {
   static final int IPV6_MULTICAST_LOOP = 19;
   static final int IPV6_ADD_MEMBERSHIP = 20;
   static final int IPV6_DROP_MEMBERSHIP = 21;
+  static final int IPV6_MTU_DISCOVER = 23;
+  static final int IPV6_MTU = 24;
+  static final int IPV6_RECVERR = 25;
   static final int IPV6_V6ONLY = 26;
   static final int IPV6_RECVPKTINFO = 49;
   static final int IPV6_PKTINFO = 50;
+  static final int IPV6_RECVHOPLIMIT = 51;
+  static final int IPV6_HOPLIMIT = 52;
+  static final int IPV6_RECVTCLASS = 66;
+  static final int IPV6_TCLASS = 67;
   static final int MCAST_JOIN_SOURCE_GROUP = 46;
   static final int MCAST_LEAVE_SOURCE_GROUP = 47;
 

@@ -14,9 +14,12 @@ import static dev.jdgram.transport.linux.LinuxConstants.SOCK_NONBLOCK;
 import static dev.jdgram.transport.linux.LinuxConstants.SOL_SOCKET;
 
 import dev.jdgram.handle.Errno;
+import dev.jdgram.handle.ErrorReport;
+import dev.jdgram.handle.ErrorSink;
 import dev.jdgram.handle.LoopContext;
 import dev.jdgram.handle.NativeBatch;
 import dev.jdgram.handle.RecvInfo;
+import dev.jdgram.handle.SendInfo;
 import dev.jdgram.handle.SendReq;
 import dev.jdgram.handle.SysError;
 import dev.jdgram.handle.UdpHandle;
@@ -64,6 +67,8 @@ public final class LinuxUdpKernel implements UdpKernel, EpollPoller.Watcher {
   private int lastNameLen;
   private InetSocketAddress lastFrom;
   private int groSize; // the segment size of the datagram being delivered, 0 without GRO
+  /** The socket's own TOS byte (IP_TOS, 0 until set): an ECN-only datagram keeps its DSCP bits. */
+  private volatile int socketTos;
 
   LinuxUdpKernel(LoopContext ctx, boolean ipv6, UdpKernel.Watcher watcher) {
     this.ctx = ctx;
@@ -126,9 +131,7 @@ public final class LinuxUdpKernel implements UdpKernel, EpollPoller.Watcher {
       if ((flags & UdpHandle.GRO) != 0) {
         check(setInt(a, cs, s, LinuxConstants.IPPROTO_UDP, LinuxConstants.UDP_GRO, 1));
       }
-      if ((flags & UdpHandle.RECVINFO) != 0) {
-        enablePktinfo(a, cs, s);
-      }
+      enableRecvInfo(a, cs, s, flags >>> UdpHandle.RECV_SHIFT);
       MemorySegment addr = a.allocate(Structs.SOCKADDR_IN6_SIZE, 8);
       int len = SockAddr.write(addr, local, ipv6);
       check(Syscalls.bind(cs, s, addr, len));
@@ -140,22 +143,46 @@ public final class LinuxUdpKernel implements UdpKernel, EpollPoller.Watcher {
   }
 
   /**
-   * Each datagram's destination address and arrival interface (what a multi-homed server needs
-   * to answer from the right address): the kernel builds a control message per datagram for it,
-   * which costs a receiver about a tenth of its rate, so the handle asks only once a listener
-   * can read it.
+   * Each datagram's facts as control messages: destination address and arrival interface (what a
+   * multi-homed server needs to answer from the right address), TOS byte, TTL, receive time. The
+   * kernel builds a control message per datagram for each (IP_PKTINFO alone costs a receiver
+   * about a tenth of its rate), so only what was asked for is turned on. A udp6 socket asks at
+   * both levels: the IPv4 datagrams a dual-stack socket receives carry the IPv4 ones.
    */
-  private void enablePktinfo(Arena a, MemorySegment cs, int s) {
-    check(setInt(a, cs, s, IPPROTO_IP, LinuxConstants.IP_PKTINFO, 1));
-    if (ipv6) {
-      check(setInt(a, cs, s, IPPROTO_IPV6, LinuxConstants.IPV6_RECVPKTINFO, 1));
+  private void enableRecvInfo(Arena a, MemorySegment cs, int s, int what) {
+    if ((what & RecvInfo.PKTINFO) != 0) {
+      check(setInt(a, cs, s, IPPROTO_IP, LinuxConstants.IP_PKTINFO, 1));
+      if (ipv6) {
+        check(setInt(a, cs, s, IPPROTO_IPV6, LinuxConstants.IPV6_RECVPKTINFO, 1));
+      }
+    }
+    if ((what & RecvInfo.TOS) != 0) {
+      check(setInt(a, cs, s, IPPROTO_IP, LinuxConstants.IP_RECVTOS, 1));
+      if (ipv6) {
+        check(setInt(a, cs, s, IPPROTO_IPV6, LinuxConstants.IPV6_RECVTCLASS, 1));
+      }
+    }
+    if ((what & RecvInfo.TTL) != 0) {
+      check(setInt(a, cs, s, IPPROTO_IP, LinuxConstants.IP_RECVTTL, 1));
+      if (ipv6) {
+        check(setInt(a, cs, s, IPPROTO_IPV6, LinuxConstants.IPV6_RECVHOPLIMIT, 1));
+      }
+    }
+    if ((what & RecvInfo.TIMESTAMP) != 0) {
+      check(setInt(a, cs, s, SOL_SOCKET, LinuxConstants.SO_TIMESTAMPNS, 1));
+    }
+    if ((what & RecvInfo.ERRORS) != 0) {
+      check(setInt(a, cs, s, IPPROTO_IP, LinuxConstants.IP_RECVERR, 1));
+      if (ipv6) {
+        check(setInt(a, cs, s, IPPROTO_IPV6, LinuxConstants.IPV6_RECVERR, 1));
+      }
     }
   }
 
   @Override
-  public void wantRecvInfo() {
+  public void wantRecvInfo(int what) {
     try (Arena a = Arena.ofConfined()) {
-      enablePktinfo(a, Syscalls.threadCaptureState(), fd);
+      enableRecvInfo(a, Syscalls.threadCaptureState(), fd, what);
     }
   }
 
@@ -250,10 +277,109 @@ public final class LinuxUdpKernel implements UdpKernel, EpollPoller.Watcher {
 
   @Override
   public void onReady(int events) {
-    // EPOLLERR: a pending socket error, which both a read and a write would report.
+    // EPOLLERR: a pending socket error (or error queue entry), which a read and a write would
+    // both report.
     int ready = ((events & (EPOLLIN | EPOLLERR)) != 0 ? READABLE : 0)
-        | ((events & (EPOLLOUT | EPOLLERR)) != 0 ? WRITABLE : 0);
+        | ((events & (EPOLLOUT | EPOLLERR)) != 0 ? WRITABLE : 0)
+        | ((events & EPOLLERR) != 0 ? ERROR : 0);
     watcher.onReady(ready);
+  }
+
+  // ------------------------------------------------------------------ the error queue
+
+  private final ErrorReport report = new ErrorReport();
+
+  /**
+   * {@code recvmmsg(MSG_ERRQUEUE)}: each entry is the failed datagram (its destination in the
+   * name) with an IP_RECVERR control message. The socket error the same ICMP message set (sk_err)
+   * is read away first with SO_ERROR: it is this entry, and would otherwise fail the next receive
+   * or send a second time. Until the queue is empty epoll keeps saying EPOLLERR, so it is drained
+   * here, never left to make the loop spin.
+   */
+  @Override
+  public int recvErrors(ErrorSink sink, int max) {
+    MemorySegment cs = poller.cs;
+    try (Arena a = Arena.ofConfined()) {
+      MemorySegment v = a.allocate(4, 4);
+      MemorySegment len = a.allocate(4, 4);
+      len.set(INT, 0, 4);
+      Syscalls.getsockopt(cs, fd, SOL_SOCKET, LinuxConstants.SO_ERROR, v, len); // clears sk_err
+    }
+    RecvBatch b = poller.recvBatch();
+    int total = 0;
+    while (total < max) {
+      b.prepare(1);
+      int n = Syscalls.recvmmsg(cs, fd, b.msgvec, 1, MSG_DONTWAIT | LinuxConstants.MSG_ERRQUEUE);
+      if (n <= 0) {
+        return total > 0 ? total : n == Errno.EAGAIN || n == Errno.EINTR || n == 0 ? AGAIN : n;
+      }
+      total++;
+      if (readError(b)) {
+        sink.onError(report);
+      }
+    }
+    return total;
+  }
+
+  /** @return true if message 0 of {@code b} held an extended error, now in {@link #report} */
+  private boolean readError(RecvBatch b) {
+    long clen = b.controlLength(0);
+    MemorySegment c = b.controls;
+    long off = b.controlOffset(0);
+    long end = off + clen;
+    while (off + Structs.CMSG_HDR <= end) {
+      long len = c.get(LONG, off + Structs.CMSG_LEN);
+      if (len < Structs.CMSG_HDR || off + len > end) {
+        return false;
+      }
+      int level = c.get(INT, off + Structs.CMSG_LEVEL);
+      int type = c.get(INT, off + Structs.CMSG_TYPE);
+      if (((level == IPPROTO_IP && type == LinuxConstants.IP_RECVERR)
+          || (level == IPPROTO_IPV6 && type == LinuxConstants.IPV6_RECVERR))
+          && len >= Structs.CMSG_HDR + Structs.EE_OFFENDER) {
+        long ee = off + Structs.CMSG_HDR;
+        report.destination = SockAddr.read(b.name(0));
+        report.errno = -c.get(INT, ee + Structs.EE_ERRNO);
+        report.origin = c.get(ValueLayout.JAVA_BYTE, ee + Structs.EE_ORIGIN) & 0xff;
+        report.type = c.get(ValueLayout.JAVA_BYTE, ee + Structs.EE_TYPE) & 0xff;
+        report.code = c.get(ValueLayout.JAVA_BYTE, ee + Structs.EE_CODE) & 0xff;
+        int info = c.get(INT, ee + Structs.EE_INFO);
+        // ee_info is the MTU for "fragmentation needed", "packet too big" and a local EMSGSIZE
+        report.mtu = report.errno == Errno.EMSGSIZE ? info : 0;
+        InetSocketAddress offender = len >= Structs.CMSG_HDR + Structs.EE_OFFENDER + 8
+            ? SockAddr.read(c.asSlice(ee + Structs.EE_OFFENDER, len - Structs.CMSG_HDR - Structs.EE_OFFENDER))
+            : null;
+        report.reporter = report.origin == LinuxConstants.SO_EE_ORIGIN_LOCAL || offender == null
+            ? null : offender.getAddress();
+        return true;
+      }
+      off += Structs.cmsgAlign(len);
+    }
+    return false;
+  }
+
+  @Override
+  public void setDontFragment(boolean on) {
+    // IP_PMTUDISC_DONT (0) when off: never set DF, the kernel fragments (the Linux default for
+    // UDP is IP_PMTUDISC_WANT, which sets DF on a discovered path MTU; asked to turn it off, turn
+    // it off)
+    setOption(IPPROTO_IP, LinuxConstants.IP_MTU_DISCOVER, on ? LinuxConstants.IP_PMTUDISC_DO : 0);
+    if (ipv6) {
+      setOption(IPPROTO_IPV6, LinuxConstants.IPV6_MTU_DISCOVER, on ? LinuxConstants.IP_PMTUDISC_DO : 0);
+    }
+  }
+
+  @Override
+  public int pathMtu() {
+    try (Arena a = Arena.ofConfined()) {
+      MemorySegment v = a.allocate(4, 4);
+      MemorySegment len = a.allocate(4, 4);
+      len.set(INT, 0, 4);
+      int r = Syscalls.getsockopt(Syscalls.threadCaptureState(), fd, ipv6 ? IPPROTO_IPV6 : IPPROTO_IP,
+          ipv6 ? LinuxConstants.IPV6_MTU : LinuxConstants.IP_MTU, v, len);
+      check(r);
+      return v.get(INT, 0);
+    }
   }
 
   // ------------------------------------------------------------------ receive
@@ -356,6 +482,17 @@ public final class LinuxUdpKernel implements UdpKernel, EpollPoller.Watcher {
       } else if (level == IPPROTO_IPV6 && type == LinuxConstants.IPV6_PKTINFO && len >= Structs.CMSG_HDR + 20) {
         recvInfo.interfaceIndex = c.get(INT, off + Structs.CMSG_HDR + Structs.IPI6_IFINDEX);
         recvInfo.setLocalAddressBytes(c, off + Structs.CMSG_HDR + Structs.IPI6_ADDR, 16);
+      } else if (level == IPPROTO_IP && type == LinuxConstants.IP_TOS && len >= Structs.CMSG_HDR + 1) {
+        recvInfo.tos = c.get(ValueLayout.JAVA_BYTE, off + Structs.CMSG_HDR) & 0xff; // one byte, not an int
+      } else if (level == IPPROTO_IP && type == LinuxConstants.IP_TTL && len >= Structs.CMSG_HDR + 4) {
+        recvInfo.ttl = c.get(INT, off + Structs.CMSG_HDR);
+      } else if (level == IPPROTO_IPV6 && type == LinuxConstants.IPV6_TCLASS && len >= Structs.CMSG_HDR + 4) {
+        recvInfo.tos = c.get(INT, off + Structs.CMSG_HDR) & 0xff;
+      } else if (level == IPPROTO_IPV6 && type == LinuxConstants.IPV6_HOPLIMIT && len >= Structs.CMSG_HDR + 4) {
+        recvInfo.ttl = c.get(INT, off + Structs.CMSG_HDR);
+      } else if (level == SOL_SOCKET && type == LinuxConstants.SO_TIMESTAMPNS && len >= Structs.CMSG_HDR + 16) {
+        long sec = c.get(LONG, off + Structs.CMSG_HDR); // struct timespec { tv_sec; tv_nsec; }
+        recvInfo.timestampNanos = sec * 1_000_000_000L + c.get(LONG, off + Structs.CMSG_HDR + 8);
       }
       off += Structs.cmsgAlign(len);
     }
@@ -365,10 +502,11 @@ public final class LinuxUdpKernel implements UdpKernel, EpollPoller.Watcher {
 
   /** One {@code sendmsg} from the loop's send batch. */
   @Override
-  public int trySend(ByteBuffer data, InetSocketAddress dest) {
+  public int trySend(ByteBuffer data, InetSocketAddress dest, SendInfo info) {
     SendBatch b = poller.sendBatch();
     b.reset();
     b.add(data, dest, ipv6);
+    b.setInfo(0, info, socketTos, ipv6);
     long r = Syscalls.sendmsg(poller.cs, fd, b.msgvec, 0);
     return r == Errno.EAGAIN ? AGAIN : (int) r;
   }
@@ -385,6 +523,7 @@ public final class LinuxUdpKernel implements UdpKernel, EpollPoller.Watcher {
     b.reset();
     for (int i = 0; i < count && b.fits(reqs[i].size); i++) {
       b.add(reqs[i].data, reqs[i].dest, ipv6);
+      b.setInfo(i, reqs[i].info, socketTos, ipv6);
     }
     int n = Syscalls.sendmmsg(poller.cs, fd, b.msgvec, b.count(), 0);
     return n == Errno.EAGAIN ? AGAIN : n;
@@ -404,6 +543,7 @@ public final class LinuxUdpKernel implements UdpKernel, EpollPoller.Watcher {
       if (k >= 2) {
         long total = batch.offset(from + k - 1) + batch.length(from + k - 1) - batch.offset(from);
         sb.segmented(base + batch.offset(from), (int) total, size, dest, ipv6);
+        sb.setInfo(0, batch.info(from), socketTos, ipv6); // one for all: segmentable() checked
         long r = Syscalls.sendmsg(poller.cs, fd, sb.msgvec, 0);
         if (r >= 0) {
           return k;
@@ -421,6 +561,7 @@ public final class LinuxUdpKernel implements UdpKernel, EpollPoller.Watcher {
     int k = Math.min(SendBatch.MAX_MSGS, batch.count() - from);
     for (int j = 0; j < k; j++) {
       sb.addRaw(base + batch.offset(from + j), batch.length(from + j), dest, ipv6);
+      sb.setInfo(j, batch.info(from + j), socketTos, ipv6);
     }
     int r = Syscalls.sendmmsg(poller.cs, fd, sb.msgvec, k, 0);
     return r == Errno.EAGAIN ? AGAIN : r;
@@ -437,6 +578,15 @@ public final class LinuxUdpKernel implements UdpKernel, EpollPoller.Watcher {
   @Override
   public void setBroadcast(boolean on) {
     setOption(SOL_SOCKET, LinuxConstants.SO_BROADCAST, on ? 1 : 0);
+  }
+
+  @Override
+  public void setTOS(int tos) {
+    setOption(IPPROTO_IP, LinuxConstants.IP_TOS, tos);
+    if (ipv6) {
+      setOption(IPPROTO_IPV6, LinuxConstants.IPV6_TCLASS, tos);
+    }
+    socketTos = tos;
   }
 
   @Override

@@ -15,8 +15,12 @@ import java.nio.ByteBuffer;
 final class RecvBatch {
   /** Each datagram's buffer: the largest UDP payload, rounded up. */
   static final int BUF_SIZE = 64 * 1024;
-  /** Control space per message: IP(V6)_PKTINFO (12 / 20), UDP_GRO (4), with room to spare. */
-  static final int CONTROL_SIZE = 128;
+  /**
+   * Control space per message, for every control message a datagram may carry at once:
+   * CMSG_SPACE of IPV6_PKTINFO (20) 40, IP_PKTINFO (12) 32, UDP_GRO (4) 24, IP_TOS (1) 24,
+   * IP_TTL / IPV6_TCLASS / IPV6_HOPLIMIT (4) 24 each, SO_TIMESTAMPNS (16) 32: 224 at most.
+   */
+  static final int CONTROL_SIZE = 256;
   private static final ValueLayout.OfInt INT = ValueLayout.JAVA_INT_UNALIGNED;
   private static final ValueLayout.OfLong LONG = ValueLayout.JAVA_LONG_UNALIGNED;
 

@@ -2,6 +2,7 @@ package dev.jdgram.transport.linux;
 
 import static java.lang.foreign.ValueLayout.ADDRESS;
 
+import dev.jdgram.handle.SendInfo;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
@@ -18,6 +19,11 @@ import java.nio.ByteBuffer;
 final class SendBatch {
   static final int MAX_MSGS = 64;
   static final int DATA_SIZE = 1024 * 1024;
+  /**
+   * Control space per message: UDP_SEGMENT (CMSG_SPACE(2) 24), IP_TOS / IPV6_TCLASS (24),
+   * IP_TTL / IPV6_HOPLIMIT (24), IP_PKTINFO (32) or IPV6_PKTINFO (40): 112 at most.
+   */
+  static final int CONTROL_SIZE = 128;
   private static final ValueLayout.OfInt INT = ValueLayout.JAVA_INT_UNALIGNED;
   private static final ValueLayout.OfLong LONG = ValueLayout.JAVA_LONG_UNALIGNED;
 
@@ -39,7 +45,7 @@ final class SendBatch {
     iovecs = arena.allocate(Structs.IOVEC.byteSize() * MAX_MSGS, 8);
     names = arena.allocate((long) Structs.SOCKADDR_IN6_SIZE * MAX_MSGS, 8);
     data = arena.allocate(DATA_SIZE, 64);
-    control = arena.allocate(64, 8);
+    control = arena.allocate((long) CONTROL_SIZE * MAX_MSGS, 8);
     lastName = arena.allocate(Structs.SOCKADDR_IN6_SIZE, 8);
     for (int i = 0; i < MAX_MSGS; i++) {
       MemorySegment hdr = header(i);
@@ -142,6 +148,72 @@ final class SendBatch {
     control.set(ValueLayout.JAVA_SHORT_UNALIGNED, Structs.CMSG_HDR, (short) segmentSize);
     msgvec.set(LONG, Structs.MSG_CONTROL, control.address());
     msgvec.set(LONG, Structs.MSG_CONTROLLEN, Structs.cmsgSpace(2));
+  }
+
+  /**
+   * Adds to message {@code i}'s control messages what {@code info} asks (after any already
+   * there, such as UDP_SEGMENT): the TOS byte (from {@code socketTos} when only ECN is asked),
+   * the TTL, the source address and interface.
+   */
+  void setInfo(int i, SendInfo info, int socketTos, boolean ipv6Socket) {
+    if (info == null) {
+      return;
+    }
+    long h = Structs.MMSGHDR.byteSize() * i;
+    long base = (long) CONTROL_SIZE * i;
+    long at = base + msgvec.get(LONG, h + Structs.MSG_CONTROLLEN);
+    int tos = info.tosWith(socketTos);
+    if (tos >= 0) {
+      at = putInt(at, ipv6Socket ? LinuxConstants.IPPROTO_IPV6 : LinuxConstants.IPPROTO_IP,
+          ipv6Socket ? LinuxConstants.IPV6_TCLASS : LinuxConstants.IP_TOS, tos);
+    }
+    if (info.ttl > 0) {
+      at = putInt(at, ipv6Socket ? LinuxConstants.IPPROTO_IPV6 : LinuxConstants.IPPROTO_IP,
+          ipv6Socket ? LinuxConstants.IPV6_HOPLIMIT : LinuxConstants.IP_TTL, info.ttl);
+    }
+    if (info.picksSource()) {
+      at = putPktinfo(at, info, ipv6Socket);
+    }
+    msgvec.set(LONG, h + Structs.MSG_CONTROL, control.address() + base);
+    msgvec.set(LONG, h + Structs.MSG_CONTROLLEN, at - base);
+  }
+
+  private long putInt(long at, int level, int type, int value) {
+    control.set(LONG, at + Structs.CMSG_LEN, Structs.CMSG_HDR + 4);
+    control.set(INT, at + Structs.CMSG_LEVEL, level);
+    control.set(INT, at + Structs.CMSG_TYPE, type);
+    control.set(INT, at + Structs.CMSG_HDR, value);
+    return at + Structs.cmsgSpace(4);
+  }
+
+  /** IP_PKTINFO's ipi_spec_dst (or IPV6_PKTINFO's ipi6_addr) is the source to send from. */
+  private long putPktinfo(long at, SendInfo info, boolean ipv6Socket) {
+    long size = ipv6Socket ? Structs.IN6_PKTINFO.byteSize() : Structs.IN_PKTINFO.byteSize();
+    control.asSlice(at, Structs.cmsgSpace(size)).fill((byte) 0);
+    control.set(LONG, at + Structs.CMSG_LEN, Structs.CMSG_HDR + size);
+    control.set(INT, at + Structs.CMSG_LEVEL, ipv6Socket ? LinuxConstants.IPPROTO_IPV6 : LinuxConstants.IPPROTO_IP);
+    control.set(INT, at + Structs.CMSG_TYPE, ipv6Socket ? LinuxConstants.IPV6_PKTINFO : LinuxConstants.IP_PKTINFO);
+    long data = at + Structs.CMSG_HDR;
+    byte[] src = info.source == null ? null : info.source.getAddress();
+    if (ipv6Socket) {
+      if (src != null) {
+        if (src.length == 4) { // an IPv4 source on a udp6 socket: its mapped form
+          byte[] m = new byte[16];
+          m[10] = -1;
+          m[11] = -1;
+          System.arraycopy(src, 0, m, 12, 4);
+          src = m;
+        }
+        MemorySegment.copy(src, 0, control, ValueLayout.JAVA_BYTE, data + Structs.IPI6_ADDR, 16);
+      }
+      control.set(INT, data + Structs.IPI6_IFINDEX, info.ifindex);
+    } else {
+      if (src != null) {
+        MemorySegment.copy(src, 0, control, ValueLayout.JAVA_BYTE, data + Structs.IPI_SPEC_DST, 4);
+      }
+      control.set(INT, data + Structs.IPI_IFINDEX, info.ifindex);
+    }
+    return at + Structs.cmsgSpace(size);
   }
 
   /**

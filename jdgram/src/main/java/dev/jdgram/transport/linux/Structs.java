@@ -330,6 +330,7 @@ final class Structs {
       IN_ADDR.withName("ipi_addr"))
       .withName("in_pktinfo");
   static final long IPI_IFINDEX = IN_PKTINFO.byteOffset(groupElement("ipi_ifindex"));
+  static final long IPI_SPEC_DST = IN_PKTINFO.byteOffset(groupElement("ipi_spec_dst"));
   static final long IPI_ADDR = IN_PKTINFO.byteOffset(groupElement("ipi_addr"));
 
   /*
@@ -344,6 +345,35 @@ final class Structs {
       .withName("in6_pktinfo");
   static final long IPI6_ADDR = IN6_PKTINFO.byteOffset(groupElement("ipi6_addr"));
   static final long IPI6_IFINDEX = IN6_PKTINFO.byteOffset(groupElement("ipi6_ifindex"));
+
+  /*
+   * struct sock_extended_err {                      IP_RECVERR / IPV6_RECVERR control message data
+   *   __u32 ee_errno;                               0   the error, as a positive errno
+   *   __u8  ee_origin;                              4   SO_EE_ORIGIN_LOCAL, _ICMP, _ICMP6
+   *   __u8  ee_type;                                5   the ICMP type
+   *   __u8  ee_code;                                6   the ICMP code
+   *   __u8  ee_pad;                                 7
+   *   __u32 ee_info;                                8   the MTU, for "fragmentation needed"
+   *   __u32 ee_data;                                12
+   * };                                              16 bytes, then the offender's sockaddr
+   *                                                 (SO_EE_OFFENDER: the host that reported it)
+   */
+  static final StructLayout SOCK_EXTENDED_ERR = structLayout(
+      JAVA_INT.withName("ee_errno"),
+      JAVA_BYTE.withName("ee_origin"),
+      JAVA_BYTE.withName("ee_type"),
+      JAVA_BYTE.withName("ee_code"),
+      JAVA_BYTE.withName("ee_pad"),
+      JAVA_INT.withName("ee_info"),
+      JAVA_INT.withName("ee_data"))
+      .withName("sock_extended_err");
+  static final long EE_ERRNO = SOCK_EXTENDED_ERR.byteOffset(groupElement("ee_errno"));
+  static final long EE_ORIGIN = SOCK_EXTENDED_ERR.byteOffset(groupElement("ee_origin"));
+  static final long EE_TYPE = SOCK_EXTENDED_ERR.byteOffset(groupElement("ee_type"));
+  static final long EE_CODE = SOCK_EXTENDED_ERR.byteOffset(groupElement("ee_code"));
+  static final long EE_INFO = SOCK_EXTENDED_ERR.byteOffset(groupElement("ee_info"));
+  /** SO_EE_OFFENDER(ee): the reporter's sockaddr right after the struct. */
+  static final long EE_OFFENDER = SOCK_EXTENDED_ERR.byteSize();
 
   /*
    * getsockopt(SO_MEMINFO) fills

@@ -3,6 +3,7 @@ package dev.jdgram.transport.nio;
 import dev.jdgram.handle.Errno;
 import dev.jdgram.handle.LoopContext;
 import dev.jdgram.handle.RecvInfo;
+import dev.jdgram.handle.SendInfo;
 import dev.jdgram.handle.SysError;
 import dev.jdgram.handle.UdpHandle;
 import dev.jdgram.handle.UdpKernel;
@@ -72,6 +73,7 @@ public final class NioUdpKernel implements UdpKernel, NioPoller.Watcher {
     if ((flags & (UdpHandle.IPV6ONLY | UdpHandle.GRO)) != 0) {
       throw new SysError(Errno.ENOTSUP); // java.nio has no IPV6_V6ONLY nor UDP_GRO: refuse, never ignore
     }
+    checkRecvInfo(flags >>> UdpHandle.RECV_SHIFT);
     DatagramChannel c = open();
     try {
       if ((flags & UdpHandle.REUSEADDR) != 0) {
@@ -171,6 +173,22 @@ public final class NioUdpKernel implements UdpKernel, NioPoller.Watcher {
     }
   }
 
+  /**
+   * java.nio hands over a datagram and its sender, nothing more: a socket that asks for the TOS
+   * byte, the TTL, the receive time or the error queue is refused, never answered with unknowns.
+   * (Destination and interface stay unknown, as documented for this transport.)
+   */
+  private static void checkRecvInfo(int what) {
+    if ((what & (RecvInfo.TOS | RecvInfo.TTL | RecvInfo.TIMESTAMP | RecvInfo.ERRORS)) != 0) {
+      throw new SysError(Errno.ENOTSUP);
+    }
+  }
+
+  @Override
+  public void wantRecvInfo(int what) {
+    checkRecvInfo(what);
+  }
+
   // ------------------------------------------------------------------ poller registration
 
   @Override
@@ -242,7 +260,10 @@ public final class NioUdpKernel implements UdpKernel, NioPoller.Watcher {
 
   /** @return bytes sent, a negative errno, or {@link #AGAIN} */
   @Override
-  public int trySend(ByteBuffer data, InetSocketAddress dest) {
+  public int trySend(ByteBuffer data, InetSocketAddress dest, SendInfo info) {
+    if (info != null) {
+      return Errno.ENOTSUP; // java.nio sends no control messages: per-datagram TOS, TTL, source
+    }
     DatagramChannel c = ch;
     int pos = data.position();
     int size = data.remaining();
@@ -274,6 +295,12 @@ public final class NioUdpKernel implements UdpKernel, NioPoller.Watcher {
   @Override
   public void setBroadcast(boolean on) {
     setOption(StandardSocketOptions.SO_BROADCAST, on);
+  }
+
+  /** java.nio's one per-socket TOS: IP_TOS (the JDK sets IPV6_TCLASS too on an IPv6 channel). */
+  @Override
+  public void setTOS(int tos) {
+    setOption(StandardSocketOptions.IP_TOS, tos);
   }
 
   @Override

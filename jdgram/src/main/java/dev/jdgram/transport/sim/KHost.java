@@ -4,6 +4,7 @@ import dev.jdgram.sim.Layer;
 import dev.jdgram.sim.NicMode;
 import java.net.Inet6Address;
 import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashSet;
@@ -449,7 +450,11 @@ public final class KHost {
     r.nic.transmit(q, () -> {});
   }
 
-  /** An ICMP error for one of our datagrams: a connected socket gets ECONNREFUSED (sk_err). */
+  /**
+   * An ICMP error for one of our datagrams: a connected socket gets ECONNREFUSED (sk_err); a
+   * socket that asked for its error queue (IP_RECVERR) gets an entry naming the destination,
+   * connected or not.
+   */
   private void icmpInput(Packet p) {
     int[] ports = p.unreachablePorts();
     if (ports == null) {
@@ -458,6 +463,14 @@ public final class KHost {
     }
     InetAddress dst = p.unreachableAddress();
     for (KSocket s : sockets) {
+      if (s.local.getPort() == ports[0] && s.wantsErrorQueue() && (s.remote == null
+          || (s.remote.getAddress().equals(dst) && s.remote.getPort() == ports[1]))) {
+        w.trace(p.tag, name, Layer.ICMP, "deliver", "port unreachable from " + Prefix.format(dst) + ":" + ports[1] + ": queued on socket :" + ports[0] + "'s error queue (IP_RECVERR)");
+        boolean v6 = dst instanceof Inet6Address;
+        s.queueError(new InetSocketAddress(dst, ports[1]), dev.jdgram.handle.Errno.ECONNREFUSED,
+            v6 ? 1 : 3, v6 ? 4 : 3, p.src); // destination unreachable: port unreachable
+        return;
+      }
       if (s.local.getPort() == ports[0] && s.remote != null && s.remote.getAddress().equals(dst) && s.remote.getPort() == ports[1]) {
         w.trace(p.tag, name, Layer.ICMP, "deliver", "port unreachable from " + Prefix.format(dst) + ":" + ports[1] + ": connected socket :" + ports[0] + " gets ECONNREFUSED");
         s.socketError(dev.jdgram.handle.Errno.ECONNREFUSED);

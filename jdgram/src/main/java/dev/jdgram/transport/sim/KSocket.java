@@ -1,8 +1,11 @@
 package dev.jdgram.transport.sim;
 
 import dev.jdgram.handle.Errno;
+import dev.jdgram.handle.ErrorReport;
+import dev.jdgram.handle.ErrorSink;
 import dev.jdgram.handle.LoopContext;
 import dev.jdgram.handle.RecvInfo;
+import dev.jdgram.handle.SendInfo;
 import dev.jdgram.handle.NativeBatch;
 import dev.jdgram.handle.SysError;
 import dev.jdgram.handle.UdpHandle;
@@ -27,7 +30,8 @@ import java.util.Set;
  * watches for something that holds, the socket stays on its loop's {@link ReadySet}.
  */
 final class KSocket implements UdpKernel {
-  private record Rx(Packet p, int ifindex, int truesize) {}
+  /** A queued datagram, the interface it came in on, its memory charge, and when it was queued. */
+  private record Rx(Packet p, int ifindex, int truesize, long arrivedMicros) {}
 
   /** One IP_ADD_MEMBERSHIP / IP_ADD_SOURCE_MEMBERSHIP: sources null means any source. */
   private static final class Mem {
@@ -69,14 +73,20 @@ final class KSocket implements UdpKernel {
   private int sndbuf;
   private long drops;
   private int ttl = 64;
+  /** IP_TOS: the TOS byte of every datagram unless one asks for its own. */
+  private int tos;
   private int mcastTtl = 1;
   private boolean mcastLoop = true;
   private boolean broadcast;
   private KNic mcastIf;
   /** sk_err: an ICMP error waiting for the next receive or send. */
   private int pendingError;
-  /** Destination and interface asked for (as IP_PKTINFO on linux). */
-  private boolean wantRecvInfo;
+  /** sk_error_queue, for a socket that asked (IP_RECVERR): each entry names its destination. */
+  private final ArrayDeque<QueuedError> errq = new ArrayDeque<>();
+
+  private record QueuedError(InetSocketAddress destination, int errno, int type, int code, InetAddress reporter) {}
+  /** The facts each datagram carries up ({@link RecvInfo#PKTINFO}, {@link RecvInfo#TOS}, ...). */
+  private int wantRecvInfo;
 
   // Read without the monitor. open: created and not closed (any thread). lastFrom, recvInfo:
   // the loop thread's, used while it hands datagrams to the handle.
@@ -131,7 +141,7 @@ final class KSocket implements UdpKernel {
       hashTo(a, addr.getPort());
       created = true;
       open = true;
-      wantRecvInfo |= (bindFlags & UdpHandle.RECVINFO) != 0;
+      wantRecvInfo |= bindFlags >>> UdpHandle.RECV_SHIFT;
       addrLocked = !a.isAnyLocalAddress();
       portLocked = addr.getPort() != 0;
       rcvbuf = host.rmemDefault;
@@ -276,6 +286,7 @@ final class KSocket implements UdpKernel {
       return 0;
     }
     int r = (interest & READABLE) != 0 && (!rxq.isEmpty() || pendingError != 0) ? READABLE : 0;
+    r |= interest != 0 && !errq.isEmpty() ? ERROR : 0; // as epoll's EPOLLERR, whatever was asked
     return r | ((interest & WRITABLE) != 0 && wmem < sndbuf ? WRITABLE : 0);
   }
 
@@ -308,6 +319,8 @@ final class KSocket implements UdpKernel {
     ByteBuffer buf = ctx.recvBuffer();
     for (int i = 0; i < max; i++) {
       Rx rx;
+      int want;
+      long now;
       synchronized (w) {
         if (i == 0 && pendingError != 0) {
           int e = pendingError; // reading reports sk_err, and clears it
@@ -319,6 +332,8 @@ final class KSocket implements UdpKernel {
         }
         rx = rxq.poll();
         rmem -= rx.truesize;
+        want = wantRecvInfo;
+        now = rx.arrivedMicros;
       }
       buf.clear();
       buf.put(rx.p.payload, 0, Math.min(rx.p.payload.length, buf.capacity()));
@@ -329,9 +344,18 @@ final class KSocket implements UdpKernel {
         lastFrom = from;
       }
       recvInfo.clear();
-      if (wantRecvInfo) {
+      if ((want & RecvInfo.PKTINFO) != 0) {
         recvInfo.setLocalAddress(rx.p.dst);
         recvInfo.interfaceIndex = rx.ifindex;
+      }
+      if ((want & RecvInfo.TOS) != 0) {
+        recvInfo.tos = rx.p.tos & 0xff;
+      }
+      if ((want & RecvInfo.TTL) != 0) {
+        recvInfo.ttl = rx.p.ttl; // as it arrived: one less for each router it crossed
+      }
+      if ((want & RecvInfo.TIMESTAMP) != 0) {
+        recvInfo.timestampNanos = now * 1000L; // when the socket queued it, on the world's clock
       }
       if (!sink.onDatagram(buf, from, recvInfo)) {
         return i + 1;
@@ -382,13 +406,53 @@ final class KSocket implements UdpKernel {
     }
     int ts = truesize(p.payload.length);
     rmem += ts;
-    rxq.add(new Rx(p, nic.index, ts));
+    rxq.add(new Rx(p, nic.index, ts, w.nowMicros()));
     if (w.tracing()) {
       w.trace(p.tag, node(), Layer.SOCKET, "deliver", "queued on socket " + Prefix.format(local.getAddress()) + ":" + local.getPort() + " from " + Prefix.format(p.src) + ":" + p.srcPort + " via " + nic.name);
     }
     if ((interest & READABLE) != 0) {
       ready.add(this);
     }
+  }
+
+  /** Under the monitor: whether ICMP errors go to the error queue (IP_RECVERR). */
+  boolean wantsErrorQueue() {
+    return (wantRecvInfo & RecvInfo.ERRORS) != 0 && !closed;
+  }
+
+  /** Under the monitor: an error queue entry (ip_icmp_error). */
+  void queueError(InetSocketAddress destination, int errno, int type, int code, InetAddress reporter) {
+    if (errq.size() >= 64) {
+      return; // bounded, as the kernel bounds it by the socket's receive buffer
+    }
+    errq.add(new QueuedError(destination, errno, type, code, reporter));
+    if (interest != 0) {
+      ready.add(this);
+    }
+  }
+
+  private final ErrorReport report = new ErrorReport();
+
+  @Override
+  public int recvErrors(ErrorSink sink, int max) {
+    for (int i = 0; i < max; i++) {
+      QueuedError e;
+      synchronized (w) {
+        e = errq.poll();
+      }
+      if (e == null) {
+        return i == 0 ? AGAIN : i;
+      }
+      report.destination = e.destination();
+      report.errno = e.errno();
+      report.origin = e.destination().getAddress() instanceof Inet6Address ? ErrorReport.ICMP6 : ErrorReport.ICMP;
+      report.type = e.type();
+      report.code = e.code();
+      report.reporter = e.reporter();
+      report.mtu = 0;
+      sink.onError(report);
+    }
+    return max;
   }
 
   /** An ICMP error on a connected socket (sk_err): reported by the next receive or send. */
@@ -402,9 +466,9 @@ final class KSocket implements UdpKernel {
   // ------------------------------------------------------------------ send
 
   @Override
-  public int trySend(ByteBuffer data, InetSocketAddress dest) {
+  public int trySend(ByteBuffer data, InetSocketAddress dest, SendInfo info) {
     synchronized (w) {
-      return closed ? Errno.EBADF : sendmsg(data, dest);
+      return closed ? Errno.EBADF : sendmsg(data, dest, info);
     }
   }
 
@@ -425,7 +489,7 @@ final class KSocket implements UdpKernel {
         return GSO_REFUSED;
       }
       for (int j = 0; j < k; j++) {
-        int r = sendmsg(batch.view(from + j), dest);
+        int r = sendmsg(batch.view(from + j), dest, batch.info(from + j));
         if (r < 0) {
           return j > 0 && r == AGAIN ? j : r == AGAIN || j == 0 ? r : j;
         }
@@ -453,7 +517,7 @@ final class KSocket implements UdpKernel {
   }
 
   /** Under the monitor: udp_sendmsg. @return bytes sent, a negative errno, or AGAIN (send buffer full) */
-  private int sendmsg(ByteBuffer data, InetSocketAddress dest) {
+  private int sendmsg(ByteBuffer data, InetSocketAddress dest, SendInfo info) {
     int size = data.remaining();
     if (dest == null) {
       if (remote == null) {
@@ -499,6 +563,20 @@ final class KSocket implements UdpKernel {
     }
     InetAddress la = local.getAddress();
     InetAddress src = !la.isAnyLocalAddress() && !la.isMulticastAddress() && !isBroadcastAddress(la) ? la : path.source();
+    if (info != null && info.ifindex > 0) {
+      KNic n = host.nicByIndex(info.ifindex); // IP_PKTINFO's ipi_ifindex: out of that interface
+      if (n == null) {
+        return Errno.ENXIO;
+      }
+      path = new KHost.Path(n, path.nextHop(), host.sourceFor(n, da, ipv6), path.local());
+      src = info.source == null ? path.source() : src;
+    }
+    if (info != null && info.source != null) {
+      if (!host.isLocalAddress(info.source)) {
+        return Errno.EINVAL; // ipi_spec_dst must be one of this host's addresses
+      }
+      src = info.source; // answer from the address the request was sent to
+    }
     if (src == null) {
       return Errno.EADDRNOTAVAIL;
     }
@@ -509,7 +587,9 @@ final class KSocket implements UdpKernel {
     p.srcPort = local.getPort();
     p.dstPort = dest.getPort();
     p.proto = Packet.UDP;
-    p.ttl = mcast ? mcastTtl : ttl;
+    p.ttl = info != null && info.ttl > 0 ? info.ttl : mcast ? mcastTtl : ttl;
+    int t = info == null ? -1 : info.tosWith(tos);
+    p.tos = t >= 0 ? t : tos;
     p.ipId = ++w.ipIds;
     byte[] payload = new byte[size];
     data.duplicate().get(payload);
@@ -571,6 +651,13 @@ final class KSocket implements UdpKernel {
   public void setBroadcast(boolean on) {
     synchronized (w) {
       broadcast = on;
+    }
+  }
+
+  @Override
+  public void setTOS(int value) {
+    synchronized (w) {
+      tos = value;
     }
   }
 
@@ -753,9 +840,9 @@ final class KSocket implements UdpKernel {
   }
 
   @Override
-  public void wantRecvInfo() {
+  public void wantRecvInfo(int what) {
     synchronized (w) {
-      wantRecvInfo = true;
+      wantRecvInfo |= what;
     }
   }
 
@@ -778,6 +865,7 @@ final class KSocket implements UdpKernel {
         host.sockets.remove(this);
         hashed = false;
         rxq.clear();
+        errq.clear();
         rmem = 0;
         ready.remove(this);
       }

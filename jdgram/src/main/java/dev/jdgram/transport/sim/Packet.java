@@ -21,6 +21,8 @@ public final class Packet {
   InetAddress src;
   InetAddress dst;
   int ttl;
+  /** The TOS / traffic class byte (DSCP and ECN), carried end to end. */
+  int tos;
   int proto;
   int ipId;
   int srcPort;
@@ -37,6 +39,7 @@ public final class Packet {
     p.src = src;
     p.dst = dst;
     p.ttl = ttl;
+    p.tos = tos;
     p.proto = proto;
     p.ipId = ipId;
     p.srcPort = srcPort;
