@@ -26,7 +26,7 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Runs the packaged {@code jdgram} (java -jar jdgram-cli.jar) as real processes, with node,
  * socat and tmux as peers. Loopback only; multicast only on 127.0.0.1; no broadcast sends
- * (../shared/NETWORK-RULES.md). Every wait is bounded and every process destroyed at the end.
+ * (CONTRIBUTING.md, "Network rules"). Every wait is bounded and every process destroyed at the end.
  */
 @Timeout(120)
 class CliProcessIT {

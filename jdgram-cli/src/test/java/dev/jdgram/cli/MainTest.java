@@ -53,7 +53,7 @@ class MainTest {
   }
 
   @Test
-  void demoWalksThroughTheSeedExampleInOrder() {
+  void demoWalksThroughTheFirstExampleInOrder() {
     Run run = jdgram("demo");
 
     assertEquals(0, run.exitCode(), run::toString);

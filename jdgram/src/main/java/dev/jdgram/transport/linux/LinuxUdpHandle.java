@@ -162,7 +162,7 @@ public final class LinuxUdpHandle implements UdpHandle, EpollPoller.Watcher {
   }
 
   /**
-   * Each datagram's destination address and arrival interface (the seed's multi-homed host):
+   * Each datagram's destination address and arrival interface (for a multi-homed host):
    * the kernel builds a control message per datagram for it, which costs a receiver about a
    * tenth of its rate, so it is asked for only once a listener can read it.
    */
