@@ -268,7 +268,8 @@ class CliProcessIT {
           ping::dump);
     }
     assertTrue(out.contains("3 sent, 3 received, 0.0% loss"), ping::dump);
-    assertTrue(out.matches("(?s).*rtt min/p50/p99/max = [0-9.]+/[0-9.]+/[0-9.]+/[0-9.]+ ms\n"),
+    assertTrue(out.matches(
+        "(?s).*rtt min/p50/p99/p99\\.9/max = [0-9.]+/[0-9.]+/[0-9.]+/[0-9.]+/[0-9.]+ ms\n"),
         ping::dump);
     // bench pingpong against the same echo server
     Proc bench = run("bench", "pingpong", "127.0.0.1", Integer.toString(port), "-n", "500",
