@@ -170,7 +170,7 @@ final class Report {
     return out;
   }
 
-  // ------------------------------------------------------------------ goals (issue 6)
+  // ------------------------------------------------------------------ performance goals
 
   record Goal(String text, String measured, String holds) {}
 
@@ -295,7 +295,7 @@ final class Report {
     table(b, cols, false, false);
     b.append("\nRatios jdgram/peer (medians; for pingpong rows lower is better, elsewhere higher)\n");
     ratioTable(b, false);
-    b.append("\nGoals (issue 6), linux transport unless said\n");
+    b.append("\nPerformance goals, linux transport unless said\n");
     for (Goal g : goals()) {
       b.append(String.format(Locale.ROOT, "  %-48s %-26s %s%n", g.text, g.measured, g.holds));
     }
@@ -443,7 +443,7 @@ final class Report {
         .append("127.0.0.1, loop on, TTL 1) for every column; the figure is the deliveries summed over all members.\n");
     b.append("\n## Ratios jdgram/peer (medians)\n\nHigher is better except the pingpong rows (latency: lower is better).\n\n");
     ratioTable(b, true);
-    b.append("\n## Goals of issue 6 on this run\n\n| goal | measured | holds |\n| --- | ---: | --- |\n");
+    b.append("\n## Performance goals on this run\n\n| goal | measured | holds |\n| --- | ---: | --- |\n");
     for (Goal g : goals()) {
       b.append("| ").append(g.text).append(" | ").append(g.measured).append(" | ").append(g.holds).append(" |\n");
     }

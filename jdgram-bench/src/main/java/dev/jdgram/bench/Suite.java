@@ -199,7 +199,7 @@ public final class Suite {
       l.add(new Sys("node", "node", nodeCmd("rx", port, w, win), null));
     }
     if (has("jdgram") && recvBatches != null) {
-      // the receive batch sweep (issue 5): jdgram linux at each batch size, side by side
+      // the receive batch sweep: jdgram linux at each batch size, side by side
       for (int n : recvBatches) {
         List<String> prop = List.of("-Djdgram.linux.recvBatch=" + n);
         l.add(new Sys("jdgram-linux-copy-b" + n, "jdgram", javaCmd("linux", prop, "jdgram-copy", "rx", port, w, win), null));

@@ -99,7 +99,7 @@ class MainTest {
   }
 
   @Test
-  void demoSimPlaysSection23OnASimulatedNetwork() {
+  void demoSimPlaysMulticastAcrossARouterOnASimulatedNetwork() {
     Run run = jdgram("demo", "--sim", "--seed", "7");
 
     assertEquals(0, run.exitCode(), run::toString);
