@@ -29,8 +29,9 @@ import picocli.CommandLine.Option;
     name = "demo",
     description = {
       "Walk through a first UDP example on 127.0.0.1: a server and a client exchange one "
-          + "datagram each way, and every event is printed with the layer it happens in "
-          + "(socket, handle, loop, kernel)."
+          + "datagram each way, then a member of a multicast group on the loopback interface "
+          + "gets a datagram sent to the group; every event is printed with the layer it "
+          + "happens in (socket, handle, loop, kernel)."
     })
 final class DemoCommand extends CliCommand {
   static final String HOST = "127.0.0.1";
