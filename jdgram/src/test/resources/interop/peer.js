@@ -3,7 +3,7 @@
 // It prints one line per event on standard output and exits by itself: when its work is done,
 // or after cfg.timeoutMs at the latest (exit code 3).
 //
-// Network rules (../../../../../shared/NETWORK-RULES.md): unicast goes to 127.0.0.1 or ::1 only;
+// Network rules (CONTRIBUTING.md): unicast goes to 127.0.0.1 or ::1 only;
 // a multicast send needs cfg.multicastInterface === '127.0.0.1', and joins name 127.0.0.1. The
 // script refuses anything else before it creates a socket.
 //

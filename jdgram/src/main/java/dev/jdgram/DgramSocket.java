@@ -392,6 +392,40 @@ public final class DgramSocket implements AutoCloseable {
     }
   }
 
+  // ================================================== Node's (port, callback) argument forms
+
+  /**
+   * Node's {@code socket.bind(port, callback)}: binds to {@code port} on every address
+   * ({@code 0.0.0.0} or {@code ::}), as {@link #bind(int, String, Runnable)} with a null address.
+   *
+   * <p>With this overload, {@code bind(port, null)} is ambiguous in Java: write
+   * {@code bind(port, (String) null)} or {@code bind(port)}.
+   *
+   * @param port the port, 0 for one the kernel chooses
+   * @param onListening called once on {@code listening}, or null
+   * @return this socket
+   * @throws DgramException as {@link #bind(int, String, Runnable)}
+   */
+  public DgramSocket bind(int port, Runnable onListening) {
+    return bind(port, null, onListening);
+  }
+
+  /**
+   * Node's {@code socket.connect(port, callback)}: connects to {@code localhost} of the socket's
+   * family ({@code 127.0.0.1} or {@code ::1}), as {@link #connect(int, String, Consumer)} with a
+   * null address.
+   *
+   * <p>With this overload, {@code connect(port, null)} is ambiguous in Java: write
+   * {@code connect(port, (String) null)} or {@code connect(port)}.
+   *
+   * @param port the remote port, 1 to 65535
+   * @param callback called once with null or the error, or null
+   * @throws DgramException as {@link #connect(int, String, Consumer)}
+   */
+  public void connect(int port, Consumer<DgramException> callback) {
+    connect(port, null, callback);
+  }
+
   // ================================================================== connect
 
   /**

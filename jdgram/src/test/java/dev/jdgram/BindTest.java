@@ -163,7 +163,53 @@ class BindTest {
   @Test
   void bindPortAddressNullAddressMeansWildcard() {
     DgramSocket s = udp4();
-    assertEquals("0.0.0.0", listen(s, () -> s.bind(0, null)).address());
+    assertEquals("0.0.0.0", listen(s, () -> s.bind(0, (String) null)).address());
+  }
+
+  @Test
+  void bindPortCallbackBindsEveryAddressAndCallsTheCallbackOnceOnListening() {
+    int port = freePort();
+    DgramSocket s = udp4();
+    BlockingQueue<AddressInfo> callbacks = Probe.queue();
+    BlockingQueue<String> received = Probe.queue();
+    s.onError(e -> callbacks.add(new AddressInfo("error " + e.code(), "", -1)));
+    s.onMessage((msg, rinfo) -> received.add(new String(msg, java.nio.charset.StandardCharsets.UTF_8)));
+    // Node's socket.bind(port, callback): no address, so 0.0.0.0.
+    assertSame(s, s.bind(port, () -> callbacks.add(s.address())));
+    assertEquals(new AddressInfo("0.0.0.0", "IPv4", port), Probe.take(callbacks));
+    // Bound on every address: a datagram to the loopback address reaches it.
+    DgramSocket sender = udp4();
+    sender.send("to the wildcard", port, "127.0.0.1", null);
+    assertEquals("to the wildcard", Probe.take(received));
+    pause(100);
+    assertTrue(callbacks.isEmpty(), () -> "callback called again: " + callbacks.peek());
+  }
+
+  @Test
+  void bindPortCallbackWithANullCallbackStillEmitsListening() {
+    DgramSocket s = udp6();
+    AddressInfo a = listen(s, () -> assertSame(s, s.bind(0, (Runnable) null)));
+    assertEquals("::", a.address());
+    assertTrue(a.port() > 0);
+  }
+
+  @Test
+  void bindPortCallbackToAPortInUseEmitsEaddrinuseAndSkipsTheCallback() {
+    DgramSocket first = udp4();
+    CompletableFuture<Integer> bound = new CompletableFuture<>();
+    first.onError(bound::completeExceptionally);
+    first.bind(0, () -> bound.complete(first.address().port()));
+    int port = Probe.get(bound);
+    DgramSocket second = udp4();
+    CompletableFuture<DgramException> error = new CompletableFuture<>();
+    AtomicInteger callbacks = new AtomicInteger();
+    second.onError(error::complete);
+    second.bind(port, callbacks::incrementAndGet);
+    DgramException e = Probe.get(error);
+    assertEquals("EADDRINUSE", e.code());
+    assertEquals("bind EADDRINUSE 0.0.0.0:" + port, e.getMessage());
+    pause(150);
+    assertEquals(0, callbacks.get(), "bind callback must not be called after a failed bind");
   }
 
   @Test

@@ -98,6 +98,62 @@ class ConnectTest {
   }
 
   @Test
+  void connectPortCallbackConnectsToLocalhostOfTheFamilyAndExchangesDatagrams() {
+    for (boolean v6 : new boolean[] {false, true}) {
+      String type = v6 ? "udp6" : "udp4";
+      String localhost = v6 ? "::1" : "127.0.0.1";
+      BlockingQueue<RemoteInfo> atServer = Probe.queue();
+      DgramSocket server = socket(type, (msg, rinfo) -> atServer.add(rinfo));
+      int port = Probe.bindLoopback(server, v6);
+      BlockingQueue<String> atClient = Probe.queue();
+      DgramSocket c = socket(type, (msg, rinfo) ->
+          atClient.add(new String(msg, java.nio.charset.StandardCharsets.UTF_8) + " from " + rinfo.address()));
+      BlockingQueue<String> callbacks = Probe.queue();
+      // Node's socket.connect(port, callback): no address, so localhost of the family.
+      c.connect(port, err -> callbacks.add(err == null ? "null" : err.getMessage()));
+      assertEquals("null", Probe.take(callbacks), type);
+      assertEquals(new AddressInfo(localhost, v6 ? "IPv6" : "IPv4", port), c.remoteAddress());
+
+      c.send("ping", null);
+      RemoteInfo client = Probe.take(atServer);
+      assertEquals(localhost, client.address(), type);
+      assertEquals(c.address().port(), client.port(), type);
+      server.send("pong", client.port(), client.address(), null);
+      assertEquals("pong from " + localhost, Probe.take(atClient), type);
+      pause(100);
+      assertTrue(callbacks.isEmpty(), () -> type + ": callback called again: " + callbacks.peek());
+    }
+  }
+
+  @Test
+  void connectPortCallbackOnAConnectedSocketThrowsIsConnected() {
+    DgramSocket server = socket("udp4");
+    int port = Probe.bindLoopback(server, false);
+    DgramSocket c = socket("udp4");
+    CompletableFuture<DgramException> first = new CompletableFuture<>();
+    c.connect(port, first::complete);
+    assertNull(Probe.get(first));
+    AtomicInteger callbacks = new AtomicInteger();
+    DgramException e = assertThrows(DgramException.class,
+        () -> c.connect(port, err -> callbacks.incrementAndGet()));
+    assertEquals("ERR_SOCKET_DGRAM_IS_CONNECTED", e.code());
+    pause(100);
+    assertEquals(0, callbacks.get(), "a connect that threw must not call its callback");
+  }
+
+  @Test
+  void connectPortWithANullStringAddressStillMeansLocalhost() {
+    DgramSocket server = socket("udp4");
+    int port = Probe.bindLoopback(server, false);
+    DgramSocket c = socket("udp4");
+    CountDownLatch connected = new CountDownLatch(1);
+    c.onConnect(connected::countDown);
+    c.connect(port, (String) null);
+    Probe.await(connected);
+    assertEquals(new AddressInfo("127.0.0.1", "IPv4", port), c.remoteAddress());
+  }
+
+  @Test
   void connectEmitsConnectAndCallsCallbackWithNull() {
     DgramSocket server = socket("udp4");
     int port = Probe.bindLoopback(server, false);

@@ -25,7 +25,7 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
-/** DgramSocket.onDatagram: the zero-copy receive path (issue 5, item 4). */
+/** DgramSocket.onDatagram: the zero-copy receive path. */
 @Timeout(60)
 class InPlaceReceiveTest {
   private final List<DgramSocket> sockets = new ArrayList<>();

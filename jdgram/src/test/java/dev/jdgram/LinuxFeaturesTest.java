@@ -21,7 +21,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /**
- * What java.nio lacks, made real by the linux transport (issue 5, item 5): setTTL, IP_PKTINFO,
+ * What java.nio lacks, made real by the linux transport: setTTL, IP_PKTINFO,
  * the receive drop count (SO_MEMINFO). On nio each answers as documented (ENOTSUP, or null / -1).
  */
 @Timeout(30)

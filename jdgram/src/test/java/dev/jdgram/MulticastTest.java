@@ -14,7 +14,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /**
- * Multicast over the loopback interface only (../shared/NETWORK-RULES.md): every sender pins its
+ * Multicast over the loopback interface only (CONTRIBUTING.md, "Network rules"): every sender pins its
  * outgoing interface with {@code setMulticastInterface("127.0.0.1")} before it sends to a group,
  * every join names the interface {@code "127.0.0.1"}, and the groups are administratively scoped
  * (239.0.0.0/8) or source-specific (232.0.0.0/8). Nothing here sends to a broadcast address.

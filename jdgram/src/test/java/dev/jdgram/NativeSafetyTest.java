@@ -29,7 +29,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /**
- * Memory and descriptor safety (issue 5, item 7): sockets closed with receives and sends (also
+ * Memory and descriptor safety: sockets closed with receives and sends (also
  * batch sends) in flight, thousands of times; bad input stopped before any system call.
  * The 20,000-socket descriptor count is robust/LeakTest's (it runs on both transports).
  */

@@ -20,7 +20,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
-/** SocketGroup: reusePort sockets, one started loop each (issue 5, item 5). */
+/** SocketGroup: reusePort sockets, one started loop each. */
 @Timeout(30)
 class SocketGroupTest {
 

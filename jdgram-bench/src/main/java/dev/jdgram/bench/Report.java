@@ -170,7 +170,7 @@ final class Report {
     return out;
   }
 
-  // ------------------------------------------------------------------ goals (issue 6)
+  // ------------------------------------------------------------------ performance goals
 
   record Goal(String text, String measured, String holds) {}
 
@@ -235,7 +235,7 @@ final class Report {
     g.add(ratioGoal("nio transport rx-64 onMessage ≥ JDK loop", "rx-64", "value", "jdgram-nio-copy", "jdk", 1.0, true));
     g.add(ratioGoal("nio transport rx-64 zero-copy ≥ JDK loop", "rx-64", "value", "jdgram-nio-view", "jdk", 1.0, true));
     g.add(ratioGoal("nio transport tx-64 send ≥ JDK loop", "tx-64", "value", "jdgram-nio-copy", "jdk", 1.0, true));
-    // BENCHMARKS.md sets no target for multicast-fanout: the ratios to C and Netty epoll, as figures
+    // docs/benchmark-method.md sets no target for multicast-fanout: the ratios to C and Netty epoll, as figures
     Goal fc = ratioGoal("", "multicast-fanout", "value", "jdgram-linux-copy", "c", 0, true);
     Goal fn = ratioGoal("", "multicast-fanout", "value", "jdgram-linux-copy", "netty-epoll", 0, true);
     g.add(new Goal("multicast-fanout onMessage (no target set): × C, × Netty epoll",
@@ -295,7 +295,7 @@ final class Report {
     table(b, cols, false, false);
     b.append("\nRatios jdgram/peer (medians; for pingpong rows lower is better, elsewhere higher)\n");
     ratioTable(b, false);
-    b.append("\nGoals (issue 6), linux transport unless said\n");
+    b.append("\nPerformance goals, linux transport unless said\n");
     for (Goal g : goals()) {
       b.append(String.format(Locale.ROOT, "  %-48s %-26s %s%n", g.text, g.measured, g.holds));
     }
@@ -407,7 +407,7 @@ final class Report {
     StringBuilder b = new StringBuilder();
     b.append("# jdgram benchmarks\n\n");
     b.append("Written by `bin/jdgram-bench ").append(suite.mode.equals("quick") ? "--quick" : "--full")
-        .append("` (module `jdgram-bench`; method in `../shared/BENCHMARKS.md`, goals and limits in ")
+        .append("` (module `jdgram-bench`; method in [benchmark-method.md](benchmark-method.md), goals and limits in ")
         .append("[performance.md](performance.md)). Every peer runs in its own process; the receiver (or echo server) ")
         .append("is pinned to core 1, the sender (GSO blaster, ping client) to core 0. Each cell is the median of ")
         .append(suite.runs).append(" runs with min–max. The machine has 2 cores: runs differ by ±20% or more ")
@@ -443,7 +443,7 @@ final class Report {
         .append("127.0.0.1, loop on, TTL 1) for every column; the figure is the deliveries summed over all members.\n");
     b.append("\n## Ratios jdgram/peer (medians)\n\nHigher is better except the pingpong rows (latency: lower is better).\n\n");
     ratioTable(b, true);
-    b.append("\n## Goals of issue 6 on this run\n\n| goal | measured | holds |\n| --- | ---: | --- |\n");
+    b.append("\n## Performance goals on this run\n\n| goal | measured | holds |\n| --- | ---: | --- |\n");
     for (Goal g : goals()) {
       b.append("| ").append(g.text).append(" | ").append(g.measured).append(" | ").append(g.holds).append(" |\n");
     }

@@ -28,7 +28,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
- * jdgram's benchmark suite (../shared/BENCHMARKS.md): every peer in its own process, both ends
+ * jdgram's benchmark suite (docs/benchmark-method.md): every peer in its own process, both ends
  * of a flow pinned to different cores, each figure the median of several runs with min and max,
  * printed as a table with the ratios jdgram/peer and written to docs/benchmarks.md and
  * docs/benchmarks.svg.
@@ -52,7 +52,7 @@ public final class Suite {
   Set<String> families = new LinkedHashSet<>(List.of("c", "jdgram", "netty", "jdk", "node"));
   List<String> workloads = new ArrayList<>(List.of("rx-64", "rx-1400", "tx-64", "pingpong", "echo-pipelined", "many-sockets",
       "multicast-fanout", "alloc"));
-  /** Members of the group in multicast-fanout (BENCHMARKS.md: 8). */
+  /** Members of the group in multicast-fanout (docs/benchmark-method.md: 8). */
   int members = 8;
   Path docs;
   /** Extra JVM arguments for every jdgram peer (e.g. -Djdgram.linux.recvBatch=64, -XX:StartFlightRecording=...). */
@@ -199,7 +199,7 @@ public final class Suite {
       l.add(new Sys("node", "node", nodeCmd("rx", port, w, win), null));
     }
     if (has("jdgram") && recvBatches != null) {
-      // the receive batch sweep (issue 5): jdgram linux at each batch size, side by side
+      // the receive batch sweep: jdgram linux at each batch size, side by side
       for (int n : recvBatches) {
         List<String> prop = List.of("-Djdgram.linux.recvBatch=" + n);
         l.add(new Sys("jdgram-linux-copy-b" + n, "jdgram", javaCmd("linux", prop, "jdgram-copy", "rx", port, w, win), null));

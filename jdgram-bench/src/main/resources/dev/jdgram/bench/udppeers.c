@@ -21,7 +21,7 @@
  *                                             on every readable member; count = deliveries to all members
  *
  * Multicast modes refuse a GROUP outside 239.255.0.0/16 and never send without IP_MULTICAST_IF set to
- * 127.0.0.1 first (../shared/NETWORK-RULES.md): set before connect(), so the cached route is lo's.
+ * 127.0.0.1 first (CONTRIBUTING.md): set before connect(), so the cached route is lo's.
  */
 #define _GNU_SOURCE
 #include <arpa/inet.h>

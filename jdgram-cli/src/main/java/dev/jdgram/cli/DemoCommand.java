@@ -15,10 +15,10 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /**
- * {@code jdgram demo}: the seed chapter's first example, run on 127.0.0.1, one line per event
- * with the layer it happens in.
+ * {@code jdgram demo}: Node's classic first dgram example (a server and a client), run on
+ * 127.0.0.1, one line per event with the layer it happens in.
  *
- * <p>Part 1 (seed 2.1 and 2.2): a server binds and listens; a client connects to it (an implicit
+ * <p>Part 1 (unicast): a server binds and listens; a client connects to it (an implicit
  * bind first, the connect queued until {@code listening}), sends {@code "hello from the client"};
  * the server gets the {@code message} with its {@code rinfo} and replies; the client gets the
  * reply; both close. Lines in the socket layer are the calls made and the events that arrive;
@@ -30,9 +30,10 @@ import picocli.CommandLine.Option;
 @Command(
     name = "demo",
     description = {
-      "Walk through the seed's first example on 127.0.0.1: a server and a client exchange one "
-          + "datagram each way, and every event is printed with the layer it happens in "
-          + "(socket, handle, loop, kernel)."
+      "Walk through a first UDP example on 127.0.0.1: a server and a client exchange one "
+          + "datagram each way, then a member of a multicast group on the loopback interface "
+          + "gets a datagram sent to the group; every event is printed with the layer it "
+          + "happens in (socket, handle, loop, kernel)."
     })
 final class DemoCommand extends CliCommand {
   static final String HOST = "127.0.0.1";
@@ -46,8 +47,8 @@ final class DemoCommand extends CliCommand {
       names = {"-p", "--port"},
       paramLabel = "PORT",
       defaultValue = "0",
-      description = "The server's port on 127.0.0.1; 0 lets the kernel choose (the seed uses "
-          + "41234). Default: ${DEFAULT-VALUE}.")
+      description = "The server's port on 127.0.0.1; 0 lets the kernel choose (Node's "
+          + "documentation uses 41234). Default: ${DEFAULT-VALUE}.")
   int port;
 
   @Option(
@@ -59,7 +60,7 @@ final class DemoCommand extends CliCommand {
 
   @Option(
       names = "--sim",
-      description = "Play the seed's section 2.3 on a simulated LAN and WAN instead (join, the "
+      description = "Play multicast across a router on a simulated LAN and WAN instead (join, the "
           + "IGMP report on the wire, the router learning the member, forwarding only where "
           + "members are), each step with its layer.")
   boolean sim;
@@ -125,10 +126,10 @@ final class DemoCommand extends CliCommand {
     Duration timeout = Duration.ofMillis(timeoutMillis);
     EventLog log = new EventLog(out());
 
-    log.note("== Part 1: a server and a client on " + HOST + " (seed 2.1 and 2.2) ==");
+    log.note("== Part 1: a server and a client on " + HOST + " ==");
     new Unicast(log).run(port, timeout);
 
-    log.note("== Part 2: multicast on " + HOST + " (seed 2.3) ==");
+    log.note("== Part 2: multicast on " + HOST + " (the loopback interface) ==");
     new Multicast(log).run(timeout);
 
     log.note("== done ==");
@@ -137,7 +138,7 @@ final class DemoCommand extends CliCommand {
 
   /**
    * Part 1. Every method but {@link #run} runs on the event-loop thread, as a listener or a
-   * callback; the steps follow each other through the events, as in the seed's code.
+   * callback; the steps follow each other through the events, as in an event-driven Node program.
    */
   private static final class Unicast {
     private final EventLog log;
@@ -280,7 +281,7 @@ final class DemoCommand extends CliCommand {
   /**
    * Part 2: a member joins {@link #GROUP} on 127.0.0.1, a sender pins its multicast interface to
    * 127.0.0.1 and sends to the group, the member receives, leaves and both close. Nothing leaves
-   * the loopback interface (NETWORK-RULES.md). As in part 1, every method but {@link #run} runs
+   * the loopback interface (CONTRIBUTING.md). As in part 1, every method but {@link #run} runs
    * on the event-loop thread.
    */
   private static final class Multicast {

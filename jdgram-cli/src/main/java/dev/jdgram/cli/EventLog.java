@@ -57,30 +57,12 @@ final class EventLog {
     }
   }
 
-  /** A payload as a quoted string: UTF-8, with control characters escaped. */
+  /** A payload as a quoted string: UTF-8, with control characters escaped as in JSON. */
   static String quote(byte[] payload) {
     return quote(new String(payload, StandardCharsets.UTF_8));
   }
 
   static String quote(String text) {
-    StringBuilder b = new StringBuilder(text.length() + 2).append('"');
-    for (int i = 0; i < text.length(); i++) {
-      char c = text.charAt(i);
-      switch (c) {
-        case '"' -> b.append("\\\"");
-        case '\\' -> b.append("\\\\");
-        case '\n' -> b.append("\\n");
-        case '\r' -> b.append("\\r");
-        case '\t' -> b.append("\\t");
-        default -> {
-          if (c < 0x20 || c == 0x7f) {
-            b.append(String.format("\\u%04x", (int) c));
-          } else {
-            b.append(c);
-          }
-        }
-      }
-    }
-    return b.append('"').toString();
+    return Json.quote(text);
   }
 }

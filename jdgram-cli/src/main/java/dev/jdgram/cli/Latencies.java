@@ -1,40 +1,37 @@
 package dev.jdgram.cli;
 
-import java.util.Arrays;
+import org.HdrHistogram.Histogram;
 
-/** Round-trip times in nanoseconds, and their percentiles (nearest rank). Not thread-safe. */
+/**
+ * Round-trip times in nanoseconds, and their percentiles, kept in an HdrHistogram: constant
+ * memory however many round trips are recorded, and every figure within 0.1% of the true value
+ * (three significant digits). Not thread-safe: callers synchronize on it.
+ */
 final class Latencies {
-  private long[] values = new long[1024];
-  private int size;
+  /** Auto-resizing: no highest value to guess, a stalled round trip of seconds still fits. */
+  private final Histogram histogram = new Histogram(3);
 
   void add(long nanos) {
-    if (size == values.length) {
-      values = Arrays.copyOf(values, size * 2);
-    }
-    values[size++] = nanos;
+    histogram.recordValue(Math.max(0, nanos));
   }
 
-  int count() {
-    return size;
+  long count() {
+    return histogram.getTotalCount();
   }
 
   /** @return the value at percentile {@code p} (0 to 100) in nanoseconds, or -1 when empty */
   long percentile(double p) {
-    if (size == 0) {
-      return -1;
-    }
-    long[] sorted = Arrays.copyOf(values, size);
-    Arrays.sort(sorted);
-    int rank = (int) Math.ceil(p / 100.0 * size);
-    return sorted[Math.max(0, Math.min(size - 1, rank - 1))];
+    return count() == 0 ? -1 : histogram.getValueAtPercentile(p);
   }
 
+  /** @return the smallest value, or -1 when empty */
   long min() {
-    return percentile(0);
+    return count() == 0 ? -1 : histogram.getMinValue();
   }
 
+  /** @return the largest value (to the histogram's precision), or -1 when empty */
   long max() {
-    return percentile(100);
+    return count() == 0 ? -1 : histogram.getMaxValue();
   }
 
   /** @return {@code 0.123} for 123 microseconds */
@@ -42,12 +39,15 @@ final class Latencies {
     return nanos < 0 ? "-" : String.format("%.3f", nanos / 1e6);
   }
 
-  /** @return {@code min/p50/p99/max = 0.051/0.080/0.210/0.300 ms}, or a dash line when empty */
+  /**
+   * @return {@code rtt min/p50/p99/p99.9/max = 0.051/0.080/0.210/0.290/0.300 ms}, or a dash line
+   *     when empty
+   */
   String summary() {
-    if (size == 0) {
-      return "rtt min/p50/p99/max = -/-/-/- ms";
+    if (count() == 0) {
+      return "rtt min/p50/p99/p99.9/max = -/-/-/-/- ms";
     }
-    return "rtt min/p50/p99/max = " + millis(min()) + "/" + millis(percentile(50)) + "/"
-        + millis(percentile(99)) + "/" + millis(max()) + " ms";
+    return "rtt min/p50/p99/p99.9/max = " + millis(min()) + "/" + millis(percentile(50)) + "/"
+        + millis(percentile(99)) + "/" + millis(percentile(99.9)) + "/" + millis(max()) + " ms";
   }
 }

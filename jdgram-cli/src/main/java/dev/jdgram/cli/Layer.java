@@ -1,9 +1,10 @@
 package dev.jdgram.cli;
 
 /**
- * The four layers the seed chapter walks a datagram through, as the demo labels its lines.
+ * The four layers a datagram goes through in Node's UDP stack and in jdgram, as the demo labels
+ * its lines.
  *
- * <p>See {@code DESIGN.md}: the socket layer is {@code dev.jdgram.DgramSocket} (Node's
+ * <p>See docs/design.md: the socket layer is {@code dev.jdgram.DgramSocket} (Node's
  * {@code lib/dgram.js}), the handle is the transport-neutral UDP handle ({@code udp_wrap.cc}), the
  * loop is {@code dev.jdgram.loop} (libuv), and the kernel is the operating system.
  */

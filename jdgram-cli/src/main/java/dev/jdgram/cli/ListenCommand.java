@@ -148,12 +148,7 @@ final class ListenCommand extends CliCommand {
     Instant now = Instant.now();
     StringBuilder line = new StringBuilder(64 + msg.length * 2);
     if (json) {
-      line.append("{\"time\":\"").append(now).append("\",\"address\":")
-          .append(Payloads.json(rinfo.address())).append(",\"family\":\"")
-          .append(rinfo.family()).append("\",\"port\":").append(rinfo.port())
-          .append(",\"size\":").append(rinfo.size()).append(",\"text\":")
-          .append(Payloads.json(Payloads.utf8OrNull(msg))).append(",\"hex\":\"")
-          .append(Payloads.hex(msg)).append("\"}");
+      line.append(Json.datagram(now, rinfo.address(), rinfo.family(), rinfo.port(), msg));
     } else {
       line.append(LocalTime.ofInstant(now, ZoneId.systemDefault()).format(TIME)).append(' ')
           .append(endpoint(rinfo)).append(' ').append(rinfo.size()).append(" bytes");

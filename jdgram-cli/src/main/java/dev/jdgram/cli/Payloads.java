@@ -6,7 +6,7 @@ import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.util.HexFormat;
 
-/** Datagram payloads as text, hex dumps and JSON. */
+/** Datagram payloads as text and hex dumps (JSON: {@link Json}). */
 final class Payloads {
   private static final HexFormat HEX = HexFormat.of();
 
@@ -59,31 +59,5 @@ final class Payloads {
       b.append("  |").append(ascii).append('|');
     }
     return b.toString();
-  }
-
-  /** @return {@code s} as a JSON string literal */
-  static String json(String s) {
-    if (s == null) {
-      return "null";
-    }
-    StringBuilder b = new StringBuilder(s.length() + 2).append('"');
-    for (int i = 0; i < s.length(); i++) {
-      char c = s.charAt(i);
-      switch (c) {
-        case '"' -> b.append("\\\"");
-        case '\\' -> b.append("\\\\");
-        case '\n' -> b.append("\\n");
-        case '\r' -> b.append("\\r");
-        case '\t' -> b.append("\\t");
-        default -> {
-          if (c < 0x20) {
-            b.append(String.format("\\u%04x", (int) c));
-          } else {
-            b.append(c);
-          }
-        }
-      }
-    }
-    return b.append('"').toString();
   }
 }

@@ -25,7 +25,7 @@ import picocli.CommandLine.Parameters;
     name = "ping",
     description = {
       "Measure round trips to an echo server (jdgram echo, or any UDP echo) like ping: a line "
-          + "per reply, then the loss and min/p50/p99/max round-trip times.",
+          + "per reply, then the loss and min/p50/p99/p99.9/max round-trip times.",
       "Exit code 0 when at least one reply came back, 3 when none did.",
       "",
       "Examples:",

@@ -53,7 +53,7 @@ class MainTest {
   }
 
   @Test
-  void demoWalksThroughTheSeedExampleInOrder() {
+  void demoWalksThroughTheFirstExampleInOrder() {
     Run run = jdgram("demo");
 
     assertEquals(0, run.exitCode(), run::toString);
@@ -110,7 +110,7 @@ class MainTest {
   }
 
   @Test
-  void demoSimPlaysSection23OnASimulatedNetwork() {
+  void demoSimPlaysMulticastAcrossARouterOnASimulatedNetwork() {
     Run run = jdgram("demo", "--sim", "--seed", "7");
 
     assertEquals(0, run.exitCode(), run::toString);

@@ -20,7 +20,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * A network built of Linux network namespaces for one test (../shared/NETWORK-RULES.md): hosts,
+ * A network built of Linux network namespaces for one test (CONTRIBUTING.md, "Network rules"): hosts,
  * bridges and routers are each a namespace of their own named {@code jdg-<pid>-<n>}, connected by
  * veth pairs created directly inside them (so the machine's own namespace never holds one end),
  * with addresses from 10.200.0.0/16 and fd0a:200::/32. {@link #close()} stops every process

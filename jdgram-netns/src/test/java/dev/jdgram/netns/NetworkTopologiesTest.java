@@ -26,7 +26,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 /**
  * jdgram on real multi-host networks built of network namespaces (docs/network-topologies.md):
  * every host runs an {@link Agent} JVM with {@code ip netns exec}; all traffic stays inside the
- * namespaces each test creates (../shared/NETWORK-RULES.md).
+ * namespaces each test creates (CONTRIBUTING.md, "Network rules").
  */
 @Timeout(value = 30, unit = TimeUnit.SECONDS)
 class NetworkTopologiesTest {

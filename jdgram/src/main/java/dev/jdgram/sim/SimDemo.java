@@ -7,7 +7,7 @@ import java.time.Duration;
 import java.util.Locale;
 
 /**
- * The seed's section 2.3 story on a simulated LAN and WAN, printed step by step with the layer
+ * Multicast across a router, as a story on a simulated LAN and WAN, printed step by step with the layer
  * of each step: a member joins a group, its IGMP report goes on the wire, the router learns the
  * member, a datagram to the group is forwarded onto the member's link and not onto another, and
  * after the leave the router stops forwarding. For {@code jdgram demo --sim}.
@@ -15,7 +15,7 @@ import java.util.Locale;
 public final class SimDemo {
   /** The group the story uses. */
   public static final String GROUP = "239.255.42.99";
-  /** The port the member listens on (the seed's). */
+  /** The port the member listens on (the one Node's documentation uses in its examples). */
   public static final int PORT = 41234;
 
   private SimDemo() {}
@@ -30,7 +30,7 @@ public final class SimDemo {
    *
    * @param out where the lines go
    * @param seed the network's seed
-   * @return true if every step went as the seed describes
+   * @return true if every step happened as described above
    */
   public static boolean run(PrintStream out, long seed) {
     try (SimNetwork net = SimNetwork.create(seed)) {

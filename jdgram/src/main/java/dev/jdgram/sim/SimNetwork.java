@@ -12,7 +12,7 @@ import java.util.function.BooleanSupplier;
 
 /**
  * A simulated network: hosts, LAN segments and routers, run by one event loop on a virtual
- * clock. Every random choice (faults, ephemeral ports) comes from the seed, so a run replays
+ * clock. Every random choice (faults, ephemeral ports) comes from the network's seed, so a run replays
  * exactly from it.
  *
  * <pre>{@code
@@ -60,7 +60,7 @@ public final class SimNetwork implements AutoCloseable {
     return new SimNetwork(seed);
   }
 
-  /** @return the seed */
+  /** @return the network's seed, which fixes every random choice */
   public long seed() {
     return world.seed;
   }

@@ -48,7 +48,7 @@ import org.junit.jupiter.params.provider.ValueSource;
  * passes its own port in the role. Both sides check what the other one sent: payload (SHA-256 and,
  * for small ones, the bytes), size, and the sender's address, family and port.
  *
- * <p>Network rules (../shared/NETWORK-RULES.md): unicast goes to 127.0.0.1 and ::1 only;
+ * <p>Network rules (CONTRIBUTING.md): unicast goes to 127.0.0.1 and ::1 only;
  * multicast joins name 127.0.0.1 and every multicast sender, Java or Node, pins its interface
  * with {@code setMulticastInterface("127.0.0.1")} before it sends; no broadcast, no names. Every
  * child is destroyed in a finally block (try-with-resources), every wait has a limit, and the

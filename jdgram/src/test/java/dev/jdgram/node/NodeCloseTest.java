@@ -18,7 +18,7 @@ import org.junit.jupiter.api.Test;
  * Ported from test/parallel/test-dgram-close.js: a socket closed while its first send (and the
  * implicit bind) is still on its way does not crash; the close callback and the 'close' listener
  * each run once. Differs: Node's {@code close()} returns the socket, jdgram's returns void
- * (API.md); Node's dropped send is, in jdgram, completed exactly once.
+ * (docs/api.md); Node's dropped send is, in jdgram, completed exactly once.
  */
 class NodeCloseTest {
   private final NodeAlSupport t = new NodeAlSupport();

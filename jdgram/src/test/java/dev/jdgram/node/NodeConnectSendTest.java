@@ -26,7 +26,7 @@ import org.junit.jupiter.api.Test;
  * a socket to itself, as Node's do.
  *
  * <p>Node's {@code send(buf, offset, length[, cb])} on a connected socket has no overload in
- * jdgram's API (API.md lists offset/length only with a port and address); its Java idiom is a
+ * jdgram's API (docs/api.md lists offset/length only with a port and address); its Java idiom is a
  * {@code ByteBuffer.wrap(buf, offset, length)} view, which is what these ports send. Node's
  * {@code Uint8Array} forms become direct and heap {@code ByteBuffer}s.
  */

@@ -18,7 +18,7 @@ import org.junit.jupiter.api.Timeout;
  * Ported from {@code test/parallel/test-dgram-membership.js}: argument and state errors of
  * {@code add/dropMembership} and {@code add/dropSourceSpecificMembership}, and (from the older
  * revision of the same file) joining and leaving a group. Joins name the interface
- * {@code 127.0.0.1} (NETWORK-RULES.md); Node's test lets the kernel choose it.
+ * {@code 127.0.0.1} (CONTRIBUTING.md, "Network rules"); Node's test lets the kernel choose it.
  */
 @Timeout(20)
 class NodeMembershipTest {

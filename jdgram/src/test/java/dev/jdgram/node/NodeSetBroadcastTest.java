@@ -13,7 +13,7 @@ import org.junit.jupiter.api.Timeout;
 
 /**
  * Ported from {@code test/parallel/test-dgram-setBroadcast.js}: only the flag is set; nothing is
- * sent to a broadcast address (NETWORK-RULES.md).
+ * sent to a broadcast address (CONTRIBUTING.md, "Network rules").
  */
 @Timeout(20)
 class NodeSetBroadcastTest {

@@ -34,17 +34,17 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /**
- * "A datagram arrives whole and bit-exact, or not at all" (API.md), under load: 100,000
+ * "A datagram arrives whole and bit-exact, or not at all" (docs/api.md), under load: 100,000
  * datagrams of random sizes, uniform in 0..65,507 bytes (about 3.3 GB), with random content, from
  * one jdgram socket to another over 127.0.0.1, each socket on its own event loop.
  *
  * <p>The schedule (size and content seed of every datagram) comes from one seeded
- * {@link java.util.Random}; the seed is printed, and {@code -Djdgram.integrity.seed=...} replays
+ * {@link java.util.Random}; its seed is printed, and {@code -Djdgram.integrity.seed=...} replays
  * it. The content is filled from a {@link SplittableRandom} seeded with the datagram's content seed
  * (fast enough for gigabytes). Each datagram carries its sequence number (bytes 0..7, little
  * endian) when it has 8 bytes or more, and a 64-bit hash of its sequence number, size and bytes
  * 16.. in bytes 8..15 when it has 16 or more. The receiver checks every arrival twice: the
- * in-band hash, and byte for byte against the content regenerated from the seed for that sequence
+ * in-band hash, and byte for byte against the content regenerated from the content seed for that sequence
  * number. Datagrams under 8 bytes (about 8 in 100,000) carry no sequence number: the receiver
  * matches them against the still-missing datagrams of that exact size and content.
  *

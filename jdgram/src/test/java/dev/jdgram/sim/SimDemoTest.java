@@ -11,7 +11,7 @@ import org.junit.jupiter.api.Timeout;
 @Timeout(20)
 class SimDemoTest {
   @Test
-  void theSection23StoryPlaysOut() {
+  void theMulticastAcrossARouterStoryPlaysOut() {
     ByteArrayOutputStream bytes = new ByteArrayOutputStream();
     boolean ok = SimDemo.run(new PrintStream(bytes, true, StandardCharsets.UTF_8), 1);
     String out = bytes.toString(StandardCharsets.UTF_8);

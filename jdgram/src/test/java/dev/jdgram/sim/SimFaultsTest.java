@@ -181,7 +181,7 @@ class SimFaultsTest {
     }
   }
 
-  /** A small run with every fault on: its trace is a function of the seed. */
+  /** A small run with every fault on: its trace is a function of the network's seed. */
   static String chaos(long seed) {
     try (TwoHosts t = new TwoHosts(seed)) {
       exchange(t, 60, 100, x -> {

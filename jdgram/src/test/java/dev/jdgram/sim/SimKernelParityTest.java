@@ -370,8 +370,8 @@ class SimKernelParityTest {
    * port p1 of that veth).
    *
    * <p>DIFFERENCE: the namespace test forces the version with {@code force_igmp_version}; the
-   * simulation has no such setting and always sends IGMPv2 for any-source joins (the seed's
-   * kernel; modern Linux defaults to v3). For version 3 this test asserts the IGMPv2 messages the
+   * simulation has no such setting and always sends IGMPv2 for any-source joins (the
+   * simpler protocol; modern Linux defaults to v3). For version 3 this test asserts the IGMPv2 messages the
    * simulation sends, and that no IGMPv3 record appears.
    */
   @ParameterizedTest(name = "IGMPv{0}")

@@ -543,7 +543,7 @@ public final class KHost {
 
   /**
    * A membership message on the wire: IGMPv2 report (to the group) or leave (to 224.0.0.2) as
-   * the seed's kernel sends them; IGMPv3 (to 224.0.0.22) for source-specific changes. MLDv1 or
+   * IGMPv2-mode Linux sends them; IGMPv3 (to 224.0.0.22) for source-specific changes. MLDv1 or
    * MLDv2 likewise for IPv6, from the card's link-local address.
    */
   private void sendMembership(KNic n, InetAddress g, boolean join, InetAddress source, boolean v3) {
