@@ -44,12 +44,12 @@ public final class Nic {
   }
 
   public NicMode mode() {
-    return k.mode;
+    return KernelTerms.mode(k.mode);
   }
 
   /** Sets the receive filter mode. */
   public Nic mode(NicMode mode) {
-    k.mode = mode;
+    k.mode = KernelTerms.kernelMode(mode);
     return this;
   }
 

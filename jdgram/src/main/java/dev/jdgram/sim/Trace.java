@@ -22,7 +22,8 @@ public final class Trace {
    *     {@link #forgotten()} says how many older ones were let go)
    */
   public List<TraceEvent> events() {
-    return world.traceSnapshot();
+    // The model keeps its own records (it names nothing of this API): converted as they are read.
+    return world.traceSnapshot().stream().map(KernelTerms::event).toList();
   }
 
   /** @return the events of one packet ({@code "d3"}) */
@@ -67,7 +68,7 @@ public final class Trace {
 
   /** Also hands each new event to {@code listener} as it happens (null: stop). */
   public void listen(Consumer<TraceEvent> listener) {
-    world.setTraceListener(listener);
+    world.setTraceListener(listener == null ? null : k -> listener.accept(KernelTerms.event(k)));
   }
 
   /** @return the whole trace, one event a line */

@@ -1,7 +1,5 @@
 package dev.jdgram.transport.sim;
 
-import dev.jdgram.sim.Layer;
-import dev.jdgram.sim.NicMode;
 import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -61,7 +59,7 @@ public final class KHost {
       KNic n = new KNic(this, nicName, nics.size() + 2, w.nextMac(), false);
       n.addresses.addAll(addrs);
       if (router) {
-        n.mode = NicMode.ALL_MULTICAST;
+        n.mode = KNicMode.ALL_MULTICAST;
       }
       if (sw != null) {
         n.link = sw.attach(n);
@@ -204,7 +202,7 @@ public final class KHost {
   /** Local delivery of a packet sent to one of this host's own addresses. */
   void loopback(Packet p, KNic arrival) {
     if (w.tracing()) {
-      w.trace(p.tag, name, Layer.IP, "loop", "local destination: via " + arrival.name);
+      w.trace(p.tag, name, KLayer.IP, "loop", "local destination: via " + arrival.name);
     }
     w.after(0, () -> udpInput(arrival, p, p.dst.isMulticastAddress() || arrival.isBroadcastFor(p.dst)));
   }
@@ -213,12 +211,12 @@ public final class KHost {
 
   void ipInput(KNic nic, Packet p, boolean forUs) {
     if (!forUs) {
-      w.trace(p.tag, name, Layer.IP, "drop", "frame for another host (promiscuous card, PACKET_OTHERHOST)");
+      w.trace(p.tag, name, KLayer.IP, "drop", "frame for another host (promiscuous card, PACKET_OTHERHOST)");
       return;
     }
     KHost origin = w.ownerOf(p.src);
     if (w.partitioned(origin, this)) {
-      w.trace(p.tag, name, Layer.IP, "drop", "partition between " + origin.name + " and " + name);
+      w.trace(p.tag, name, KLayer.IP, "drop", "partition between " + origin.name + " and " + name);
       return;
     }
     if (p.dst.isMulticastAddress()) {
@@ -226,7 +224,7 @@ public final class KHost {
         if (router) {
           learn(nic, p);
         } else {
-          w.trace(p.tag, name, Layer.IGMP, "rx", "membership message seen by a host: ignored");
+          w.trace(p.tag, name, KLayer.IGMP, "rx", "membership message seen by a host: ignored");
         }
         return;
       }
@@ -235,7 +233,7 @@ public final class KHost {
       if (allHosts || (g != null && g.allows(p.src))) {
         udpInput(nic, p, true);
       } else if (!router) {
-        w.trace(p.tag, name, Layer.IP, "drop", g == null
+        w.trace(p.tag, name, KLayer.IP, "drop", g == null
             ? "not a member of " + Prefix.format(p.dst) + " on " + nic.name + " (ip_check_mc)"
             : "source " + Prefix.format(p.src) + " not in " + nic.name + "'s source filter for " + Prefix.format(p.dst));
       }
@@ -253,7 +251,7 @@ public final class KHost {
       return;
     }
     if (!router) {
-      w.trace(p.tag, name, Layer.IP, "drop", "not addressed to this host and forwarding is off");
+      w.trace(p.tag, name, KLayer.IP, "drop", "not addressed to this host and forwarding is off");
       return;
     }
     forward(p);
@@ -264,30 +262,30 @@ public final class KHost {
 
   private void forward(Packet p) {
     if (p.ttl <= 1) {
-      w.trace(p.tag, name, Layer.ROUTER, "drop", "TTL " + p.ttl + " expires here (ICMP time exceeded not modelled)");
+      w.trace(p.tag, name, KLayer.ROUTER, "drop", "TTL " + p.ttl + " expires here (ICMP time exceeded not modelled)");
       return;
     }
     Path r = route(p.dst);
     if (r == null || r.local) {
-      w.trace(p.tag, name, Layer.ROUTER, "drop", "no route to " + Prefix.format(p.dst));
+      w.trace(p.tag, name, KLayer.ROUTER, "drop", "no route to " + Prefix.format(p.dst));
       return;
     }
     byte[] mac = resolve(r.nic, r.nextHop);
     if (mac == null) {
-      w.trace(p.tag, name, Layer.NEIGH, "drop", "no neighbour " + Prefix.format(r.nextHop) + " on " + r.nic.name);
+      w.trace(p.tag, name, KLayer.NEIGH, "drop", "no neighbour " + Prefix.format(r.nextHop) + " on " + r.nic.name);
       return;
     }
     Packet q = p.copy();
     q.ttl = p.ttl - 1;
     q.srcMac = r.nic.mac;
     q.dstMac = mac;
-    w.trace(p.tag, name, Layer.ROUTER, "forward", "to " + Prefix.format(p.dst) + " via " + r.nic.name + " next hop " + Prefix.format(r.nextHop) + ", ttl " + p.ttl + " -> " + q.ttl);
+    w.trace(p.tag, name, KLayer.ROUTER, "forward", "to " + Prefix.format(p.dst) + " via " + r.nic.name + " next hop " + Prefix.format(r.nextHop) + ", ttl " + p.ttl + " -> " + q.ttl);
     r.nic.transmit(q, () -> {});
   }
 
   private void mforward(KNic in, Packet p) {
     if (KSwitch.linkLocal(p.dst)) {
-      w.trace(p.tag, name, Layer.ROUTER, "drop", "link-local group " + Prefix.format(p.dst) + " is never routed");
+      w.trace(p.tag, name, KLayer.ROUTER, "drop", "link-local group " + Prefix.format(p.dst) + " is never routed");
       return;
     }
     List<KNic> outs = new ArrayList<>();
@@ -297,18 +295,18 @@ public final class KHost {
       }
     }
     if (outs.isEmpty()) {
-      w.trace(p.tag, name, Layer.ROUTER, "drop", "no members of " + Prefix.format(p.dst) + " learned on any other link");
+      w.trace(p.tag, name, KLayer.ROUTER, "drop", "no members of " + Prefix.format(p.dst) + " learned on any other link");
       return;
     }
     if (p.ttl <= 1) {
-      w.trace(p.tag, name, Layer.ROUTER, "drop", "multicast TTL " + p.ttl + " expires here: not forwarded");
+      w.trace(p.tag, name, KLayer.ROUTER, "drop", "multicast TTL " + p.ttl + " expires here: not forwarded");
       return;
     }
     for (KNic n : outs) {
       Packet q = p.copy();
       q.ttl = p.ttl - 1;
       q.srcMac = n.mac;
-      w.trace(p.tag, name, Layer.ROUTER, "forward", Prefix.format(p.dst) + " onto " + n.name + " (members learned there), ttl " + p.ttl + " -> " + q.ttl);
+      w.trace(p.tag, name, KLayer.ROUTER, "forward", Prefix.format(p.dst) + " onto " + n.name + " (members learned there), ttl " + p.ttl + " -> " + q.ttl);
       n.transmit(q, () -> {});
     }
   }
@@ -335,7 +333,7 @@ public final class KHost {
     String g = Prefix.format(m.group());
     if (m.join()) {
       groups.computeIfAbsent(m.group(), k -> new LinkedHashMap<>()).computeIfAbsent(p.src, k -> new HashSet<>()).add(m.source());
-      w.trace(p.tag, name, Layer.ROUTER, "learn", "member of " + g + (m.source() == null ? "" : " (source " + Prefix.format(m.source()) + ")") + " on " + nic.name + ": " + Prefix.format(p.src));
+      w.trace(p.tag, name, KLayer.ROUTER, "learn", "member of " + g + (m.source() == null ? "" : " (source " + Prefix.format(m.source()) + ")") + " on " + nic.name + ": " + Prefix.format(p.src));
       return;
     }
     Map<InetAddress, Set<InetAddress>> reporters = groups.get(m.group());
@@ -355,9 +353,9 @@ public final class KHost {
     }
     if (reporters.isEmpty()) {
       groups.remove(m.group());
-      w.trace(p.tag, name, Layer.ROUTER, "learn", "no members of " + g + " left on " + nic.name + ": stops forwarding there");
+      w.trace(p.tag, name, KLayer.ROUTER, "learn", "no members of " + g + " left on " + nic.name + ": stops forwarding there");
     } else {
-      w.trace(p.tag, name, Layer.ROUTER, "learn", Prefix.format(p.src) + " left " + g + " on " + nic.name + "; members remain");
+      w.trace(p.tag, name, KLayer.ROUTER, "learn", Prefix.format(p.src) + " left " + g + " on " + nic.name + "; members remain");
     }
   }
 
@@ -368,7 +366,7 @@ public final class KHost {
       return;
     }
     if (p.proto != Packet.UDP) {
-      w.trace(p.tag, name, Layer.IP, "drop", "protocol " + p.proto + " has no handler");
+      w.trace(p.tag, name, KLayer.IP, "drop", "protocol " + p.proto + " has no handler");
       return;
     }
     if (multi) {
@@ -379,7 +377,7 @@ public final class KHost {
         }
       }
       if (to.isEmpty()) {
-        w.trace(p.tag, name, Layer.UDP, "drop", "no socket for " + Prefix.format(p.dst) + ":" + p.dstPort);
+        w.trace(p.tag, name, KLayer.UDP, "drop", "no socket for " + Prefix.format(p.dst) + ":" + p.dstPort);
       }
       for (KSocket s : to) {
         s.enqueue(p, nic);
@@ -405,7 +403,7 @@ public final class KHost {
       }
     }
     if (best == null) {
-      w.trace(p.tag, name, Layer.UDP, "drop", "port unreachable: no socket on " + Prefix.format(p.dst) + ":" + p.dstPort);
+      w.trace(p.tag, name, KLayer.UDP, "drop", "port unreachable: no socket on " + Prefix.format(p.dst) + ":" + p.dstPort);
       sendPortUnreachable(p);
       return;
     }
@@ -430,10 +428,10 @@ public final class KHost {
     q.ttl = 64;
     q.ipId = ++w.ipIds;
     q.payload = Packet.portUnreachable(orig);
-    w.trace(q.tag, name, Layer.ICMP, "send", "port unreachable for " + orig.tag + " to " + Prefix.format(q.dst));
+    w.trace(q.tag, name, KLayer.ICMP, "send", "port unreachable for " + orig.tag + " to " + Prefix.format(q.dst));
     Path r = route(q.dst);
     if (r == null) {
-      w.trace(q.tag, name, Layer.IP, "drop", "no route back to " + Prefix.format(q.dst));
+      w.trace(q.tag, name, KLayer.IP, "drop", "no route back to " + Prefix.format(q.dst));
       return;
     }
     if (r.local) {
@@ -442,7 +440,7 @@ public final class KHost {
     }
     byte[] mac = resolve(r.nic, r.nextHop);
     if (mac == null) {
-      w.trace(q.tag, name, Layer.NEIGH, "drop", "no neighbour " + Prefix.format(r.nextHop) + " on " + r.nic.name);
+      w.trace(q.tag, name, KLayer.NEIGH, "drop", "no neighbour " + Prefix.format(r.nextHop) + " on " + r.nic.name);
       return;
     }
     q.srcMac = r.nic.mac;
@@ -458,7 +456,7 @@ public final class KHost {
   private void icmpInput(Packet p) {
     int[] ports = p.unreachablePorts();
     if (ports == null) {
-      w.trace(p.tag, name, Layer.ICMP, "drop", "ICMP message not handled");
+      w.trace(p.tag, name, KLayer.ICMP, "drop", "ICMP message not handled");
       return;
     }
     InetAddress dst = p.unreachableAddress();
@@ -472,12 +470,12 @@ public final class KHost {
         return;
       }
       if (s.local.getPort() == ports[0] && s.remote != null && s.remote.getAddress().equals(dst) && s.remote.getPort() == ports[1]) {
-        w.trace(p.tag, name, Layer.ICMP, "deliver", "port unreachable from " + Prefix.format(dst) + ":" + ports[1] + ": connected socket :" + ports[0] + " gets ECONNREFUSED");
+        w.trace(p.tag, name, KLayer.ICMP, "deliver", "port unreachable from " + Prefix.format(dst) + ":" + ports[1] + ": connected socket :" + ports[0] + " gets ECONNREFUSED");
         s.socketError(dev.jdgram.handle.Errno.ECONNREFUSED);
         return;
       }
     }
-    w.trace(p.tag, name, Layer.ICMP, "drop", "port unreachable from " + Prefix.format(dst) + ":" + ports[1] + ": no connected socket on :" + ports[0] + " (unconnected sockets ignore it)");
+    w.trace(p.tag, name, KLayer.ICMP, "drop", "port unreachable from " + Prefix.format(dst) + ":" + ports[1] + ": no connected socket on :" + ports[0] + " (unconnected sockets ignore it)");
   }
 
   // ---------------------------------------------------------------- group membership per interface
@@ -488,10 +486,10 @@ public final class KHost {
     grp.anySource++;
     if (first) {
       n.macAdd(g);
-      w.trace("-", name + "/" + n.name, Layer.IGMP, "join", "first join of " + Prefix.format(g) + " on " + n.name + ": MAC " + Packet.mac(Packet.multicastMac(g)) + " added to the filter, report sent");
+      w.trace("-", name + "/" + n.name, KLayer.IGMP, "join", "first join of " + Prefix.format(g) + " on " + n.name + ": MAC " + Packet.mac(Packet.multicastMac(g)) + " added to the filter, report sent");
       sendMembership(n, g, true, null, false);
     } else {
-      w.trace("-", name + "/" + n.name, Layer.IGMP, "join", Prefix.format(g) + " on " + n.name + " now held " + (grp.anySource + grp.sources.size()) + " times: no report");
+      w.trace("-", name + "/" + n.name, KLayer.IGMP, "join", Prefix.format(g) + " on " + n.name + " now held " + (grp.anySource + grp.sources.size()) + " times: no report");
       if (grp.anySource == 1 && !grp.sources.isEmpty()) {
         sendMembership(n, g, true, null, true); // include -> exclude {}: any source now
       }
@@ -504,10 +502,10 @@ public final class KHost {
     if (!grp.member()) {
       n.groups.remove(g);
       n.macRemove(g);
-      w.trace("-", name + "/" + n.name, Layer.IGMP, "leave", "last leave of " + Prefix.format(g) + " on " + n.name + ": MAC removed from the filter, leave sent");
+      w.trace("-", name + "/" + n.name, KLayer.IGMP, "leave", "last leave of " + Prefix.format(g) + " on " + n.name + ": MAC removed from the filter, leave sent");
       sendMembership(n, g, false, null, false);
     } else {
-      w.trace("-", name + "/" + n.name, Layer.IGMP, "leave", Prefix.format(g) + " on " + n.name + " still held: no leave sent");
+      w.trace("-", name + "/" + n.name, KLayer.IGMP, "leave", Prefix.format(g) + " on " + n.name + " still held: no leave sent");
     }
   }
 
@@ -518,7 +516,7 @@ public final class KHost {
       n.macAdd(g);
     }
     int c = grp.sources.merge(s, 1, Integer::sum);
-    w.trace("-", name + "/" + n.name, Layer.IGMP, "join", "source " + Prefix.format(s) + " of " + Prefix.format(g) + " on " + n.name + (c == 1 && grp.anySource == 0 ? ": IGMPv3 ALLOW sent" : ": no report"));
+    w.trace("-", name + "/" + n.name, KLayer.IGMP, "join", "source " + Prefix.format(s) + " of " + Prefix.format(g) + " on " + n.name + (c == 1 && grp.anySource == 0 ? ": IGMPv3 ALLOW sent" : ": no report"));
     if (c == 1 && grp.anySource == 0) {
       sendMembership(n, g, true, s, true);
     }
@@ -533,10 +531,10 @@ public final class KHost {
     if (!grp.member()) {
       n.groups.remove(g);
       n.macRemove(g);
-      w.trace("-", name + "/" + n.name, Layer.IGMP, "leave", "last source of " + Prefix.format(g) + " left on " + n.name + ": leave sent");
+      w.trace("-", name + "/" + n.name, KLayer.IGMP, "leave", "last source of " + Prefix.format(g) + " left on " + n.name + ": leave sent");
       sendMembership(n, g, false, null, true);
     } else if (c <= 0 && grp.anySource == 0) {
-      w.trace("-", name + "/" + n.name, Layer.IGMP, "leave", "source " + Prefix.format(s) + " of " + Prefix.format(g) + " left: IGMPv3 BLOCK sent");
+      w.trace("-", name + "/" + n.name, KLayer.IGMP, "leave", "source " + Prefix.format(s) + " of " + Prefix.format(g) + " left: IGMPv3 BLOCK sent");
       sendMembership(n, g, false, s, true);
     }
   }
@@ -581,7 +579,7 @@ public final class KHost {
       }
     }
     p.dstMac = Packet.multicastMac(p.dst);
-    w.trace(p.tag, name, Layer.IGMP, join ? "report" : "leave", (v6 ? (v3 ? "MLDv2 " : "MLDv1 ") : (v3 ? "IGMPv3 " : "IGMPv2 ")) + (join ? "report " : "leave ") + Prefix.format(g) + (source == null ? "" : " source " + Prefix.format(source)) + " on " + n.name + " to " + Prefix.format(p.dst));
+    w.trace(p.tag, name, KLayer.IGMP, join ? "report" : "leave", (v6 ? (v3 ? "MLDv2 " : "MLDv1 ") : (v3 ? "IGMPv3 " : "IGMPv2 ")) + (join ? "report " : "leave ") + Prefix.format(g) + (source == null ? "" : " source " + Prefix.format(source)) + " on " + n.name + " to " + Prefix.format(p.dst));
     n.transmit(p, () -> {});
   }
 }

@@ -1,6 +1,5 @@
 package dev.jdgram.transport.sim;
 
-import dev.jdgram.sim.Layer;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
@@ -53,14 +52,14 @@ public final class KLink {
     int dir = fromNic ? 0 : 1;
     String arrow = fromNic ? nic.host.name + "->" + sw.name : sw.name + "->" + nic.host.name;
     if (!up) {
-      w.trace(p.tag, name, Layer.LINK, "drop", "link down (" + arrow + ")");
+      w.trace(p.tag, name, KLayer.LINK, "drop", "link down (" + arrow + ")");
       sent.run();
       return;
     }
     long t = w.nowMicros();
     if (rateBitsPerSecond > 0) {
       if (queued[dir] >= queueFrames) {
-        w.trace(p.tag, name, Layer.LINK, "drop", "transmit queue full (" + queueFrames + " frames, rate limit " + rateBitsPerSecond + " bit/s)");
+        w.trace(p.tag, name, KLayer.LINK, "drop", "transmit queue full (" + queueFrames + " frames, rate limit " + rateBitsPerSecond + " bit/s)");
         sent.run();
         return;
       }
@@ -90,17 +89,17 @@ public final class KLink {
       c.add(t, p);
     }
     if (loss > 0 && rng.nextDouble() < loss) {
-      w.trace(p.tag, name, Layer.LINK, "drop", "loss (p=" + loss + ", " + arrow + ")");
+      w.trace(p.tag, name, KLayer.LINK, "drop", "loss (p=" + loss + ", " + arrow + ")");
       return;
     }
     long d = delayMicros + (jitterMicros > 0 ? rng.nextLong(jitterMicros + 1) : 0);
     if (reorder > 0 && rng.nextDouble() < reorder) {
       d += reorderMicros;
-      w.trace(p.tag, name, Layer.LINK, "delay", "reordered: held back " + reorderMicros + "us (p=" + reorder + ")");
+      w.trace(p.tag, name, KLayer.LINK, "delay", "reordered: held back " + reorderMicros + "us (p=" + reorder + ")");
     }
     int copies = duplicate > 0 && rng.nextDouble() < duplicate ? 2 : 1;
     if (copies == 2) {
-      w.trace(p.tag, name, Layer.LINK, "dup", "duplicated (p=" + duplicate + ")");
+      w.trace(p.tag, name, KLayer.LINK, "dup", "duplicated (p=" + duplicate + ")");
     }
     for (int i = 0; i < copies; i++) {
       Runnable arrive = fromNic ? () -> sw.ingress(this, p) : () -> nic.receive(p);

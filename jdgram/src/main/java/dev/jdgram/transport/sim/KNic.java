@@ -1,7 +1,5 @@
 package dev.jdgram.transport.sim;
 
-import dev.jdgram.sim.Layer;
-import dev.jdgram.sim.NicMode;
 import java.net.Inet4Address;
 import java.net.Inet6Address;
 import java.net.InetAddress;
@@ -36,7 +34,7 @@ public final class KNic {
   public final int index;
   public final byte[] mac;
   public final List<Prefix> addresses = new ArrayList<>();
-  public NicMode mode = NicMode.EXACT;
+  public KNicMode mode = KNicMode.EXACT;
   KLink link;
   final Map<InetAddress, Group> groups = new LinkedHashMap<>();
   private final Map<String, Integer> macList = new LinkedHashMap<>();
@@ -147,19 +145,19 @@ public final class KNic {
     if (loopback) {
       // loopback_xmit: the frame comes straight back in on lo (IP then checks membership)
       if (host.w.tracing()) {
-        host.w.trace(p.tag, host.name + "/" + name, Layer.NIC, "loop", "looped back by lo");
+        host.w.trace(p.tag, host.name + "/" + name, KLayer.NIC, "loop", "looped back by lo");
       }
       host.w.after(0, () -> host.ipInput(this, p, true));
       sent.run();
       return;
     }
     if (link == null) {
-      host.w.trace(p.tag, host.name + "/" + name, Layer.LINK, "drop", "interface has no link");
+      host.w.trace(p.tag, host.name + "/" + name, KLayer.LINK, "drop", "interface has no link");
       sent.run();
       return;
     }
     if (host.w.tracing()) {
-      host.w.trace(p.tag, host.name + "/" + name, Layer.NIC, "tx", Packet.mac(p.srcMac) + " > " + Packet.mac(p.dstMac) + " " + describe(p));
+      host.w.trace(p.tag, host.name + "/" + name, KLayer.NIC, "tx", Packet.mac(p.srcMac) + " > " + Packet.mac(p.dstMac) + " " + describe(p));
     }
     link.send(true, p, sent);
   }
@@ -180,19 +178,19 @@ public final class KNic {
     boolean mine = Arrays.equals(p.dstMac, mac);
     if (!mine && !p.isBroadcastMac()) {
       if (p.isMulticastMac()) {
-        if (mode == NicMode.EXACT && !macList.containsKey(Packet.mac(p.dstMac))) {
+        if (mode == KNicMode.EXACT && !macList.containsKey(Packet.mac(p.dstMac))) {
           reason = "multicast MAC " + Packet.mac(p.dstMac) + " not in the filter list (mode EXACT)";
         }
-      } else if (mode != NicMode.PROMISCUOUS) {
+      } else if (mode != KNicMode.PROMISCUOUS) {
         reason = "unicast MAC " + Packet.mac(p.dstMac) + " is not this card's";
       }
     }
     if (reason != null) {
-      host.w.trace(p.tag, node, Layer.NIC, "drop", reason);
+      host.w.trace(p.tag, node, KLayer.NIC, "drop", reason);
       return;
     }
     if (host.w.tracing()) {
-      host.w.trace(p.tag, node, Layer.NIC, "rx", "passed filter (" + mode + ")");
+      host.w.trace(p.tag, node, KLayer.NIC, "rx", "passed filter (" + mode + ")");
     }
     host.ipInput(this, p, mine || p.isMulticastMac() || p.isBroadcastMac());
   }

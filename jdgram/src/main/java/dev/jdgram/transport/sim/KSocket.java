@@ -10,7 +10,6 @@ import dev.jdgram.handle.NativeBatch;
 import dev.jdgram.handle.SysError;
 import dev.jdgram.handle.UdpHandle;
 import dev.jdgram.handle.UdpKernel;
-import dev.jdgram.sim.Layer;
 import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -146,7 +145,7 @@ final class KSocket implements UdpKernel {
       portLocked = addr.getPort() != 0;
       rcvbuf = host.rmemDefault;
       sndbuf = host.wmemDefault;
-      w.trace("-", node(), Layer.SOCKET, "bind", "udp" + (ipv6 ? "6" : "4") + " bound to " + Prefix.format(local.getAddress()) + ":" + local.getPort());
+      w.trace("-", node(), KLayer.SOCKET, "bind", "udp" + (ipv6 ? "6" : "4") + " bound to " + Prefix.format(local.getAddress()) + ":" + local.getPort());
     }
   }
 
@@ -401,14 +400,14 @@ final class KSocket implements UdpKernel {
   void enqueue(Packet p, KNic nic) {
     if (rmem > rcvbuf) {
       drops++;
-      w.trace(p.tag, node(), Layer.SOCKET, "drop", "receive buffer full on :" + local.getPort() + " (" + rmem + " > SO_RCVBUF " + rcvbuf + ")");
+      w.trace(p.tag, node(), KLayer.SOCKET, "drop", "receive buffer full on :" + local.getPort() + " (" + rmem + " > SO_RCVBUF " + rcvbuf + ")");
       return;
     }
     int ts = truesize(p.payload.length);
     rmem += ts;
     rxq.add(new Rx(p, nic.index, ts, w.nowMicros()));
     if (w.tracing()) {
-      w.trace(p.tag, node(), Layer.SOCKET, "deliver", "queued on socket " + Prefix.format(local.getAddress()) + ":" + local.getPort() + " from " + Prefix.format(p.src) + ":" + p.srcPort + " via " + nic.name);
+      w.trace(p.tag, node(), KLayer.SOCKET, "deliver", "queued on socket " + Prefix.format(local.getAddress()) + ":" + local.getPort() + " from " + Prefix.format(p.src) + ":" + p.srcPort + " via " + nic.name);
     }
     if ((interest & READABLE) != 0) {
       ready.add(this);
@@ -485,7 +484,7 @@ final class KSocket implements UdpKernel {
         return Errno.EBADF;
       }
       if (k >= 2 && !host.gso) {
-        w.trace("-", node(), Layer.UDP, "error", "UDP_SEGMENT refused: no segmentation offload (EIO)");
+        w.trace("-", node(), KLayer.UDP, "error", "UDP_SEGMENT refused: no segmentation offload (EIO)");
         return GSO_REFUSED;
       }
       for (int j = 0; j < k; j++) {
@@ -552,13 +551,13 @@ final class KSocket implements UdpKernel {
     }
     KHost.Path path = pathTo(da);
     if (path == null) {
-      w.trace("-", node(), Layer.IP, "error", "sendto " + Prefix.format(da) + ": no route (ENETUNREACH)");
+      w.trace("-", node(), KLayer.IP, "error", "sendto " + Prefix.format(da) + ": no route (ENETUNREACH)");
       return Errno.ENETUNREACH;
     }
     boolean mcast = da.isMulticastAddress();
     boolean bcast = !mcast && !path.local() && (isLimitedBroadcast(da) || path.nic().isBroadcastFor(da));
     if (bcast && !broadcast) {
-      w.trace("-", node(), Layer.IP, "error", "sendto " + Prefix.format(da) + ": broadcast without SO_BROADCAST (EACCES)");
+      w.trace("-", node(), KLayer.IP, "error", "sendto " + Prefix.format(da) + ": broadcast without SO_BROADCAST (EACCES)");
       return Errno.EACCES;
     }
     InetAddress la = local.getAddress();
@@ -595,7 +594,7 @@ final class KSocket implements UdpKernel {
     data.duplicate().get(payload);
     p.payload = payload;
     if (w.tracing()) {
-      w.trace(p.tag, node(), Layer.SOCKET, "send", Prefix.format(src) + ":" + p.srcPort + " -> " + Prefix.format(da) + ":" + p.dstPort + " (" + size + " bytes)");
+      w.trace(p.tag, node(), KLayer.SOCKET, "send", Prefix.format(src) + ":" + p.srcPort + " -> " + Prefix.format(da) + ":" + p.dstPort + " (" + size + " bytes)");
     }
     if (path.local()) {
       host.loopback(p, host.lo);
@@ -619,7 +618,7 @@ final class KSocket implements UdpKernel {
         host.loopback(p.copy(), path.nic()); // IP_MULTICAST_LOOP: a member on this host gets a copy
       }
       if (p.ttl == 0) {
-        w.trace(p.tag, node(), Layer.IP, "drop", "multicast TTL 0: not sent on the wire");
+        w.trace(p.tag, node(), KLayer.IP, "drop", "multicast TTL 0: not sent on the wire");
         sent.run();
         return size;
       }
@@ -630,7 +629,7 @@ final class KSocket implements UdpKernel {
     } else {
       byte[] mac = host.resolve(path.nic(), path.nextHop());
       if (mac == null) {
-        w.trace(p.tag, node(), Layer.NEIGH, "drop", "no neighbour answers for " + Prefix.format(path.nextHop()) + " on " + path.nic().name);
+        w.trace(p.tag, node(), KLayer.NEIGH, "drop", "no neighbour answers for " + Prefix.format(path.nextHop()) + " on " + path.nic().name);
         sent.run();
         return size;
       }
@@ -639,7 +638,7 @@ final class KSocket implements UdpKernel {
     p.srcMac = path.nic().mac;
     boolean direct = mcast || bcast || path.nextHop().equals(da);
     if (w.tracing()) {
-      w.trace(p.tag, node(), Layer.IP, "route", "out " + path.nic().name + (direct ? "" : " via " + Prefix.format(path.nextHop())) + ", src " + Prefix.format(src) + ", ttl " + p.ttl);
+      w.trace(p.tag, node(), KLayer.IP, "route", "out " + path.nic().name + (direct ? "" : " via " + Prefix.format(path.nextHop())) + ", src " + Prefix.format(src) + ", ttl " + p.ttl);
     }
     path.nic().transmit(p, sent);
     return size;

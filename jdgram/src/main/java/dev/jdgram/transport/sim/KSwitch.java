@@ -1,6 +1,5 @@
 package dev.jdgram.transport.sim;
 
-import dev.jdgram.sim.Layer;
 import java.net.InetAddress;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -96,7 +95,7 @@ public final class KSwitch {
         out.addAll(to);
         why = "snooping: to member and router ports";
         if (out.isEmpty()) {
-          w.trace(p.tag, name, Layer.SWITCH, "drop", "snooping: no member port for " + Prefix.format(p.dst));
+          w.trace(p.tag, name, KLayer.SWITCH, "drop", "snooping: no member port for " + Prefix.format(p.dst));
           return;
         }
       }
@@ -104,7 +103,7 @@ public final class KSwitch {
       KLink known = macTable.get(Packet.mac(p.dstMac));
       if (known != null) {
         if (known == from) {
-          w.trace(p.tag, name, Layer.SWITCH, "drop", "destination MAC is on the ingress port");
+          w.trace(p.tag, name, KLayer.SWITCH, "drop", "destination MAC is on the ingress port");
           return;
         }
         why = "unicast: learned port";
@@ -116,11 +115,11 @@ public final class KSwitch {
     }
     for (KLink l : out) {
       if (w.partitioned(from.nic.host, l.nic.host)) {
-        w.trace(p.tag, name, Layer.SWITCH, "drop", "partition between " + from.nic.host.name + " and " + l.nic.host.name);
+        w.trace(p.tag, name, KLayer.SWITCH, "drop", "partition between " + from.nic.host.name + " and " + l.nic.host.name);
         continue;
       }
       if (w.tracing()) {
-        w.trace(p.tag, name, Layer.SWITCH, "forward", "to " + l.name + " (" + why + ")");
+        w.trace(p.tag, name, KLayer.SWITCH, "forward", "to " + l.name + " (" + why + ")");
       }
       l.send(false, p, () -> {});
     }
@@ -149,7 +148,7 @@ public final class KSwitch {
     }
     if (m.join()) {
       members.computeIfAbsent(m.group(), g -> new LinkedHashMap<>()).computeIfAbsent(from, l -> new LinkedHashSet<>()).add(p.src);
-      w.trace(p.tag, name, Layer.SWITCH, "learn", "snooping: " + Prefix.format(m.group()) + " has a member on " + from.name);
+      w.trace(p.tag, name, KLayer.SWITCH, "learn", "snooping: " + Prefix.format(m.group()) + " has a member on " + from.name);
     } else if (m.source() == null || p.proto == Packet.IGMP && (p.payload[0] & 0xff) == 0x17 || (p.payload[0] & 0xff) == 132) {
       Map<KLink, Set<InetAddress>> ports = members.get(m.group());
       if (ports != null && ports.containsKey(from)) {
@@ -157,7 +156,7 @@ public final class KSwitch {
         r.remove(p.src);
         if (r.isEmpty()) {
           ports.remove(from);
-          w.trace(p.tag, name, Layer.SWITCH, "learn", "snooping: " + Prefix.format(m.group()) + " left " + from.name + " (immediate leave)");
+          w.trace(p.tag, name, KLayer.SWITCH, "learn", "snooping: " + Prefix.format(m.group()) + " left " + from.name + " (immediate leave)");
         }
         if (ports.isEmpty()) {
           members.remove(m.group());

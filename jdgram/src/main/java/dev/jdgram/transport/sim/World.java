@@ -1,7 +1,5 @@
 package dev.jdgram.transport.sim;
 
-import dev.jdgram.sim.Layer;
-import dev.jdgram.sim.TraceEvent;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -16,9 +14,9 @@ import java.util.function.Consumer;
  * flight, local deliveries), its seed, its trace, and its hosts. Touched only while holding its
  * monitor.
  *
- * <p>The clock is virtual for a {@link dev.jdgram.sim.SimNetwork} (one loop, whose poll advances
- * it: {@link #poll}), or real ({@link #realTime}) for the process-wide world of
- * {@code jdgram.transport=sim}, where any number of loops poll the same world through their own
+ * <p>The clock is virtual for a network built with the public {@code SimNetwork} (one loop,
+ * whose poll advances it: {@link #poll}), or real ({@link #realTime}) for the process-wide world
+ * of {@code jdgram.transport=sim}, where any number of loops poll the same world through their own
  * {@link RealTimePoller}s and time passes by itself.
  */
 public final class World {
@@ -35,13 +33,16 @@ public final class World {
   /** The ready handles of the virtual-time network's one loop. */
   final ReadySet ready = new ReadySet(this);
   private boolean woken;
-  /** The last {@link #traceLimit} events: a long run must not keep every step it ever made. */
-  private final ArrayDeque<TraceEvent> trace = new ArrayDeque<>();
+  /**
+   * The last {@link #traceLimit} events: a long run must not keep every step it ever made. Kept
+   * as the model's records; the facade converts them to the public type when they are read.
+   */
+  private final ArrayDeque<KTraceEvent> trace = new ArrayDeque<>();
   private int traceLimit = DEFAULT_TRACE_LIMIT;
   private long traceForgotten;
   private boolean tracing = true;
   public static final int DEFAULT_TRACE_LIMIT = 100_000;
-  private Consumer<TraceEvent> traceListener;
+  private Consumer<KTraceEvent> traceListener;
   private final Map<Object, KHost> hosts = new HashMap<>();
   final List<KHost> allHosts = new ArrayList<>();
   final List<KSwitch> switches = new ArrayList<>();
@@ -260,23 +261,23 @@ public final class World {
     return tracing;
   }
 
-  void trace(String packet, String node, Layer layer, String action, String detail) {
+  void trace(String packet, String node, KLayer layer, String action, String detail) {
     if (!tracing) {
       return;
     }
-    TraceEvent ev = new TraceEvent(now(), packet, node, layer, action, detail);
+    KTraceEvent ev = new KTraceEvent(now(), packet, node, layer, action, detail);
     trace.addLast(ev);
     if (trace.size() > traceLimit) {
       trace.removeFirst();
       traceForgotten++;
     }
-    Consumer<TraceEvent> l = traceListener;
+    Consumer<KTraceEvent> l = traceListener;
     if (l != null) {
       l.accept(ev);
     }
   }
 
-  public synchronized List<TraceEvent> traceSnapshot() {
+  public synchronized List<KTraceEvent> traceSnapshot() {
     return List.copyOf(trace);
   }
 
@@ -306,7 +307,7 @@ public final class World {
     tracing = on;
   }
 
-  public synchronized void setTraceListener(Consumer<TraceEvent> l) {
+  public synchronized void setTraceListener(Consumer<KTraceEvent> l) {
     traceListener = l;
   }
 
