@@ -463,7 +463,7 @@ public final class KHost {
     for (KSocket s : sockets) {
       if (s.local.getPort() == ports[0] && s.wantsErrorQueue() && (s.remote == null
           || (s.remote.getAddress().equals(dst) && s.remote.getPort() == ports[1]))) {
-        w.trace(p.tag, name, Layer.ICMP, "deliver", "port unreachable from " + Prefix.format(dst) + ":" + ports[1] + ": queued on socket :" + ports[0] + "'s error queue (IP_RECVERR)");
+        w.trace(p.tag, name, KLayer.ICMP, "deliver", "port unreachable from " + Prefix.format(dst) + ":" + ports[1] + ": queued on socket :" + ports[0] + "'s error queue (IP_RECVERR)");
         boolean v6 = dst instanceof Inet6Address;
         s.queueError(new InetSocketAddress(dst, ports[1]), dev.jdgram.handle.Errno.ECONNREFUSED,
             v6 ? 1 : 3, v6 ? 4 : 3, p.src); // destination unreachable: port unreachable
