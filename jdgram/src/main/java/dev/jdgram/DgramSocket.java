@@ -80,7 +80,9 @@ public final class DgramSocket implements AutoCloseable {
       throw DgramException.of("ERR_INVALID_ARG_VALUE", e.getMessage());
     }
     if (options.recvMeta != 0) {
-      state.handle.wantRecvInfo(options.recvMeta); // asked at bind; a transport that cannot tell fails it
+      // asked at bind (a transport that cannot tell them fails it); a socket that asks for any of
+      // a datagram's facts gets its destination and interface too, unless packetInfo(false)
+      state.handle.wantRecvInfo(options.recvMeta | (options.packetInfo ? RecvInfo.PKTINFO : 0));
     }
     if (onMessage != null) {
       messageListeners.add(onMessage, false);

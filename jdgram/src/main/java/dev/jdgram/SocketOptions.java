@@ -212,7 +212,9 @@ public final class SocketOptions {
    * on the linux transport the kernel then attaches IP_PKTINFO to every datagram, which costs a
    * receiver about 8% of its rate at 64 bytes (docs/performance.md). On by default; turn it off
    * for a zero-copy receiver that does not need them (they then answer null and -1).
-   * {@link DgramSocket#onMessage} listeners never pay for it.
+   * {@link DgramSocket#onMessage} listeners never pay for it, unless the socket asks for other
+   * facts of each datagram ({@link #recvTtl}, {@link #recvTos}, {@link #recvTimestamp}), which
+   * bring the destination and interface along ({@link DgramSocket#currentDatagram()}).
    *
    * @param on whether to ask for each datagram's destination and interface
    * @return a copy with that setting

@@ -51,6 +51,16 @@ final class Json {
    * {@code hex}.
    */
   static String datagram(Instant time, String address, String family, int port, byte[] payload) {
+    return datagram(time, address, family, port, payload, null);
+  }
+
+  /**
+   * The same, with what the kernel told of the datagram ({@code listen --meta}): {@code ttl},
+   * {@code tos}, {@code ecn} (-1 where not told), {@code to}, {@code if} and {@code received}
+   * (the kernel's receive time, or null).
+   */
+  static String datagram(Instant time, String address, String family, int port, byte[] payload,
+      ListenCommand.Meta meta) {
     StringWriter w = new StringWriter(96 + payload.length * 3);
     try (JsonGenerator g = FACTORY.createGenerator(w)) {
       g.writeStartObject();
@@ -66,6 +76,19 @@ final class Json {
         g.writeStringField("text", text);
       }
       g.writeStringField("hex", Payloads.hex(payload));
+      if (meta != null) {
+        g.writeNumberField("ttl", meta.ttl());
+        g.writeNumberField("tos", meta.tos());
+        g.writeNumberField("ecn", meta.ecn());
+        g.writeStringField("to", meta.to());
+        g.writeNumberField("if", meta.ifindex());
+        Instant received = meta.received();
+        if (received == null) {
+          g.writeNullField("received");
+        } else {
+          g.writeStringField("received", received.toString());
+        }
+      }
       g.writeEndObject();
     } catch (IOException e) {
       throw new UncheckedIOException(e); // a StringWriter does not fail

@@ -1,8 +1,11 @@
 package dev.jdgram.cli;
 
 import dev.jdgram.AddressInfo;
+import dev.jdgram.Datagram;
+import dev.jdgram.Dgram;
 import dev.jdgram.DgramSocket;
 import dev.jdgram.RemoteInfo;
+import dev.jdgram.SocketOptions;
 import java.io.PrintWriter;
 import java.time.Duration;
 import java.time.Instant;
@@ -70,6 +73,11 @@ final class ListenCommand extends CliCommand {
       + "family, port, size, text (null when not UTF-8) and hex.")
   boolean json;
 
+  @Option(names = "--meta", description = "Also print what the kernel tells of each datagram: "
+      + "the TTL and TOS/ECN it arrived with, when the kernel took it in, and the address it was "
+      + "sent to (linux and sim; nio cannot tell them).")
+  boolean meta;
+
   @Option(names = {"-q", "--quiet"}, description = "No status lines on standard error.")
   boolean quiet;
 
@@ -94,7 +102,10 @@ final class ListenCommand extends CliCommand {
     PrintWriter err = err();
     AtomicLong received = new AtomicLong();
     AtomicLong bytes = new AtomicLong();
-    DgramSocket socket = createSocket(address, group != null);
+    DgramSocket socket = meta
+        ? Dgram.createSocket(SocketOptions.of(typeFor(address)).reuseAddr(group != null)
+            .recvTtl(true).recvTos(true).recvTimestamp(true))
+        : createSocket(address, group != null);
     try (Session session = new Session()) {
       socket.onError(session::fail);
       socket.onMessage((msg, rinfo) -> {
@@ -103,7 +114,7 @@ final class ListenCommand extends CliCommand {
         }
         long n = received.incrementAndGet();
         bytes.addAndGet(msg.length);
-        print(out, msg, rinfo);
+        print(out, msg, rinfo, meta ? Meta.of(socket.currentDatagram()) : null);
         if (count > 0 && n >= count) {
           session.done();
         }
@@ -144,14 +155,34 @@ final class ListenCommand extends CliCommand {
     }
   }
 
-  private void print(PrintWriter out, byte[] msg, RemoteInfo rinfo) {
+  /** What the kernel told of one datagram ({@code --meta}), copied out of the in-place view. */
+  record Meta(int ttl, int tos, int ecn, long timestampNanos, String to, int ifindex) {
+    static Meta of(Datagram d) {
+      return new Meta(d.ttl(), d.tos(), d.ecn(), d.timestampNanos(), d.localAddress(), d.interfaceIndex());
+    }
+
+    /** @return the receive time as an instant, or null when the kernel did not tell it */
+    Instant received() {
+      return timestampNanos < 0 ? null : Instant.ofEpochSecond(0, timestampNanos);
+    }
+
+    String text() {
+      return " ttl " + ttl + " tos " + (tos < 0 ? "-1" : String.format("0x%02x", tos)) + " ecn " + ecn
+          + " to " + to + " if " + ifindex + (timestampNanos < 0 ? "" : " at " + received());
+    }
+  }
+
+  private void print(PrintWriter out, byte[] msg, RemoteInfo rinfo, Meta m) {
     Instant now = Instant.now();
     StringBuilder line = new StringBuilder(64 + msg.length * 2);
     if (json) {
-      line.append(Json.datagram(now, rinfo.address(), rinfo.family(), rinfo.port(), msg));
+      line.append(Json.datagram(now, rinfo.address(), rinfo.family(), rinfo.port(), msg, m));
     } else {
       line.append(LocalTime.ofInstant(now, ZoneId.systemDefault()).format(TIME)).append(' ')
           .append(endpoint(rinfo)).append(' ').append(rinfo.size()).append(" bytes");
+      if (m != null) {
+        line.append(m.text());
+      }
       if (hex) {
         if (msg.length > 0) {
           line.append('\n').append(Payloads.hexDump(msg, "  "));

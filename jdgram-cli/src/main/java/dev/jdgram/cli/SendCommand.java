@@ -2,6 +2,7 @@ package dev.jdgram.cli;
 
 import dev.jdgram.DgramException;
 import dev.jdgram.DgramSocket;
+import dev.jdgram.SendOptions;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -58,6 +59,21 @@ final class SendCommand extends CliCommand {
           + "nio transport cannot set the unicast TTL: ENOTSUP).")
   Integer ttl;
 
+  @Option(names = "--tos", paramLabel = "N",
+      description = "Each datagram's TOS byte (IPv4) or traffic class (IPv6), 0 to 255; 0x.. "
+          + "accepted (SendOptions.tos; nio: ENOTSUP).")
+  String tos;
+
+  @Option(names = "--ecn", paramLabel = "N",
+      description = "Each datagram's ECN codepoint only, 0 to 3 (1 ECT(1), 2 ECT(0), 3 CE), the "
+          + "socket's DSCP bits kept (SendOptions.ecn).")
+  Integer ecn;
+
+  @Option(names = "--from", paramLabel = "ADDR",
+      description = "The source address to send each datagram from, one of this host's "
+          + "(IP_PKTINFO on send: SendOptions.from).")
+  String from;
+
   @Option(names = "--broadcast", description = "Allow sending to a broadcast address "
       + "(setBroadcast(true)).")
   boolean broadcast;
@@ -91,6 +107,8 @@ final class SendCommand extends CliCommand {
     if (ttl != null && (ttl < 0 || ttl > 255)) {
       throw usageError("Invalid value for option '--ttl': " + ttl + " (0 to 255)");
     }
+    checkIp(from, "--from");
+    sendOptions = sendOptions();
     boolean multicast = isIpLiteral(host) && ipOf(host).isMulticastAddress();
     DgramSocket socket = createSocket(isIpLiteral(host) ? host : iface, false);
     try (Session session = new Session()) {
@@ -182,6 +200,29 @@ final class SendCommand extends CliCommand {
     }
   }
 
+  /** What each datagram asks of the kernel (--tos, --ecn, --from), made once. */
+  private SendOptions sendOptions = SendOptions.of();
+
+  private SendOptions sendOptions() {
+    SendOptions o = SendOptions.of();
+    try {
+      if (tos != null) {
+        o = o.tos(Integer.decode(tos));
+      }
+      if (ecn != null) {
+        o = o.ecn(ecn);
+      }
+      if (from != null) {
+        o = o.from(from);
+      }
+    } catch (NumberFormatException e) {
+      throw usageError("Invalid value for option '--tos': " + tos + " (0 to 255)");
+    } catch (DgramException e) {
+      throw usageError("Invalid value: " + e.getMessage());
+    }
+    return o;
+  }
+
   private void send(DgramSocket socket, String message) throws InterruptedException {
     if (queued > 0 && intervalMillis > 0) {
       Thread.sleep(intervalMillis);
@@ -189,7 +230,7 @@ final class SendCommand extends CliCommand {
     queued++;
     inFlight.acquire();
     byte[] data = message.getBytes(StandardCharsets.UTF_8);
-    socket.send(data, port, host, (err, bytes) -> {
+    socket.send(data, port, host, sendOptions, (err, bytes) -> {
       try {
         if (err != null) {
           failure.compareAndSet(null, err);

@@ -225,6 +225,23 @@ class CliProcessIT {
   }
 
   @Test
+  void listenMetaShowsWhatSendAskedForEachDatagram() throws Exception {
+    Proc listen = jdgram("listen", "0", "--count", "2", "--timeout", "20000", "--meta", "--json");
+    int port = listeningPort(listen);
+    Proc marked = run("send", "127.0.0.1", Integer.toString(port), "marked", "--tos", "0xb9", "--ttl", "7",
+        "--from", "127.0.0.1");
+    assertEquals(0, marked.process().exitValue(), marked::dump);
+    Proc ect = run("send", "127.0.0.1", Integer.toString(port), "ect0", "--ecn", "2");
+    assertEquals(0, ect.process().exitValue(), ect::dump);
+    assertEquals(0, listen.exit(), listen::dump);
+    List<String> lines = listen.stdout().lines().toList();
+    assertEquals(2, lines.size(), listen::dump);
+    assertTrue(lines.get(0).matches(".*\"text\":\"marked\".*\"ttl\":7,\"tos\":185,\"ecn\":1,"
+        + "\"to\":\"127\\.0\\.0\\.1\",\"if\":\\d+,\"received\":\"20\\d\\d-[^\"]+Z\"}"), listen::dump);
+    assertTrue(lines.get(1).matches(".*\"text\":\"ect0\".*\"ttl\":64,\"tos\":2,\"ecn\":2,.*"), listen::dump);
+  }
+
+  @Test
   void sendReachesNodeReceiverFromArgumentsAndStdin() throws Exception {
     need("node");
     Path script = tmp.resolve("recv.js");
