@@ -78,7 +78,8 @@ public class JdgramDatagramSocket extends DatagramSocket {
   /** True when the caller's options fix the family; else the bind address chooses it. */
   private final boolean familyFixed;
   private final ReceiveQueue queue = new ReceiveQueue(DEFAULT_QUEUE_BYTES);
-  private final PacketLengths packetLengths = new PacketLengths();
+  /** Shared: a packet may be received into by several sockets in turn. */
+  private static final PacketLengths PACKET_LENGTHS = new PacketLengths();
 
   /**
    * Guards the socket's life cycle: bind, connect, disconnect, close and option changes, and the
@@ -565,11 +566,11 @@ public class JdgramDatagramSocket extends DatagramSocket {
           continue; // queued before the connect took effect: not for this connection
         }
         synchronized (p) {
-          int capacity = packetLengths.capacity(p);
+          int capacity = PACKET_LENGTHS.capacity(p);
           int n = Math.min(e.data().length, capacity);
           System.arraycopy(e.data(), 0, p.getData(), p.getOffset(), n);
           p.setLength(n);
-          packetLengths.received(p, capacity, n);
+          PACKET_LENGTHS.received(p, capacity, n);
           p.setAddress(e.address());
           p.setPort(e.port());
         }
