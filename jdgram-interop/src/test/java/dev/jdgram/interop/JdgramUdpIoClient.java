@@ -18,8 +18,24 @@ import org.xbill.DNS.io.UdpIoClient;
  * test can tell that UDP ran here and that a TC answer sent dnsjava on to TCP.
  */
 final class JdgramUdpIoClient implements UdpIoClient {
+  /** Opens the socket for one exchange, bound to the given local address. */
+  interface Opener {
+    JdgramDatagramSocket open(InetSocketAddress local) throws java.io.IOException;
+  }
+
   final AtomicInteger exchanges = new AtomicInteger();
   final AtomicInteger truncated = new AtomicInteger();
+  private final Opener opener;
+
+  /** Sockets on this machine, on jdgram's default loop. */
+  JdgramUdpIoClient() {
+    this(JdgramDatagramSocket::new);
+  }
+
+  /** Sockets made by {@code opener}: on a simulated host, for example. */
+  JdgramUdpIoClient(Opener opener) {
+    this.opener = opener;
+  }
 
   @Override
   public CompletableFuture<byte[]> sendAndReceiveUdp(InetSocketAddress local, InetSocketAddress remote,
@@ -28,7 +44,7 @@ final class JdgramUdpIoClient implements UdpIoClient {
     Thread.ofVirtual().name("dns-udp").start(() -> {
       InetSocketAddress bindTo = local != null ? local
           : new InetSocketAddress(remote.getAddress() instanceof Inet6Address ? "::" : "0.0.0.0", 0);
-      try (JdgramDatagramSocket s = new JdgramDatagramSocket(bindTo)) {
+      try (JdgramDatagramSocket s = opener.open(bindTo)) {
         s.connect(remote);
         s.setSoTimeout((int) Math.max(1, timeout.toMillis()));
         s.send(new DatagramPacket(data, data.length));
