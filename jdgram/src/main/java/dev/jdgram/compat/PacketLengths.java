@@ -34,9 +34,13 @@ final class PacketLengths {
 
   /** Caller holds the packet's monitor: {@code received} bytes went into a room of {@code capacity}. */
   void received(DatagramPacket p, int capacity, int received) {
-    Room r = new Room(p.getData(), p.getOffset(), capacity, received);
     synchronized (rooms) {
-      rooms.put(p, r);
+      Room r = rooms.get(p);
+      if (r != null && r.buf == p.getData() && r.offset == p.getOffset() && r.capacity == capacity
+          && r.received == received) {
+        return; // a packet reused for datagrams of one size: nothing to write down again
+      }
+      rooms.put(p, new Room(p.getData(), p.getOffset(), capacity, received));
     }
   }
 }
