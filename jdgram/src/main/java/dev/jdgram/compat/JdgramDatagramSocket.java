@@ -276,6 +276,16 @@ public class JdgramDatagramSocket extends DatagramSocket {
     pendingBind = listening;
     s.onDatagram(this::onDatagram);
     s.onError(this::onError);
+    // A loop closed under a bind ends the socket without listening or error: the bind learns
+    // it here rather than wait for ever. (Sends and connects get their callbacks on close.)
+    // Likewise a receive waiting on a socket whose loop was closed is woken ("Socket closed").
+    s.onClose(() -> {
+      listening.completeExceptionally(new DgramException("ERR_SOCKET_DGRAM_NOT_RUNNING", "Not running"));
+      if (dgram == s) {
+        closed = true;
+        queue.close();
+      }
+    });
     try {
       s.bind(port, text, () -> listening.complete(null));
     } catch (DgramException e) {

@@ -220,6 +220,28 @@ class JdgramDatagramSocketTest {
   }
 
   @Test
+  void closingTheLoopWakesABlockedReceive() throws Exception {
+    EventLoop loop = EventLoop.create();
+    Thread t = loop.start();
+    JdgramDatagramSocket s = new JdgramDatagramSocket(SocketOptions.of("udp4").loop(loop),
+        new InetSocketAddress(LOOPBACK, 0));
+    opened.add(s);
+    CompletableFuture<Throwable> thrown = new CompletableFuture<>();
+    Thread.ofVirtual().start(() -> {
+      try {
+        s.receive(new DatagramPacket(new byte[1], 1));
+      } catch (Throwable e) {
+        thrown.complete(e);
+      }
+    });
+    Thread.sleep(200);
+    loop.close();
+    assertTrue(thrown.get(10, TimeUnit.SECONDS) instanceof SocketException);
+    assertTrue(s.isClosed());
+    t.join(10_000);
+  }
+
+  @Test
   void runsOnTheLoopItIsGiven() throws Exception {
     EventLoop loop = EventLoop.create();
     Thread t = loop.start();
