@@ -605,7 +605,8 @@ public class JdgramDatagramSocket extends DatagramSocket {
       lastSender = from;
     }
     byte[] copy = new byte[d.size()];
-    d.data().duplicate().get(copy);
+    java.nio.ByteBuffer data = d.data();
+    data.get(data.position(), copy); // an absolute get: no view object per datagram
     queue.offer(copy, from, d.port());
   }
 
