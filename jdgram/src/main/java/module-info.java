@@ -3,13 +3,15 @@
  * libuv-style event loop ({@link dev.jdgram.loop.EventLoop}).
  *
  * <p>Exported: the API ({@code dev.jdgram}), the loop ({@code dev.jdgram.loop}) and the
- * simulated network ({@code dev.jdgram.sim}); the handle interface and the transports behind it
+ * simulated network ({@code dev.jdgram.sim}), java.net's {@code DatagramSocket} on jdgram
+ * ({@code dev.jdgram.compat}); the handle interface and the transports behind it
  * are internal.
  */
 module dev.jdgram {
   exports dev.jdgram;
   exports dev.jdgram.loop;
   exports dev.jdgram.sim;
+  exports dev.jdgram.compat;
 
   // The loop finds the transports through this service, so that neither it nor the handle
   // names one (dev.jdgram.transport.Transports chooses).
