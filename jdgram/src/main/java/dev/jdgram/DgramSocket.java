@@ -38,6 +38,8 @@ public final class DgramSocket implements AutoCloseable {
   private final Object lock = new Object();
   private final SocketState state;
   private final Receiver receiver;
+  /** The counters behind {@link #stats()}; written on the loop thread (see SocketCounters). */
+  private final SocketCounters counters;
   /** The destination of the last batch, resolved once: repeated batches allocate nothing. */
   private final BatchDestination batchDestination = new BatchDestination();
   private final BatchDestination sendDestination = new BatchDestination();
@@ -70,8 +72,9 @@ public final class DgramSocket implements AutoCloseable {
     Lookup lookup = options.lookup != null ? options.lookup : DefaultLookup.INSTANCE;
     this.resolver = new Resolver(ctx, lookup, ipv6);
     this.addresses = new AddressText(ipv6);
+    this.counters = new SocketCounters(ctx);
     this.receiver = new Receiver(this, ctx, options.receiveBlockList, addresses,
-        messageListeners, datagramListeners);
+        messageListeners, datagramListeners, counters);
     try {
       this.state = new SocketState(ctx.transport().newUdpHandle(ctx, ipv6, options.host));
     } catch (IllegalArgumentException e) {
@@ -811,6 +814,7 @@ public final class DgramSocket implements AutoCloseable {
         return;
       }
       h = state.handle;
+      state.dropsAtClose = h.receiveDrops(); // for stats() after close
       state.handle = null;
       state.receiving = false;
     }
@@ -1145,6 +1149,34 @@ public final class DgramSocket implements AutoCloseable {
         f.completeExceptionally(err);
       }
     };
+  }
+
+  // ================================================================== observing
+
+  /**
+   * A snapshot of this socket's counters: datagrams and bytes each way, failed sends by code,
+   * sends refused at the high-water mark, the kernel's receive drops, the send queue, and when
+   * the last datagram went each way. Callable from any thread, also after close (the counters as
+   * they ended, the queue empty). It does not wait for the loop: see {@link SocketStats} for
+   * what that means for consistency across counters.
+   *
+   * @return the snapshot
+   */
+  public SocketStats stats() {
+    long drops;
+    int queueBytes = 0;
+    int queueCount = 0;
+    synchronized (lock) {
+      UdpHandle h = state.handle;
+      if (h == null) {
+        drops = state.dropsAtClose;
+      } else {
+        drops = h.receiveDrops(); // sk_drops (SK_MEMINFO) on linux, the simulated count, -1 on nio
+        queueBytes = h.sendQueueSize();
+        queueCount = h.sendQueueCount();
+      }
+    }
+    return counters.snapshot(drops, queueBytes, queueCount);
   }
 
   // ================================================================== addresses
@@ -1610,6 +1642,10 @@ public final class DgramSocket implements AutoCloseable {
     return resolver;
   }
 
+  SocketCounters counters() {
+    return counters;
+  }
+
   BatchDestination sendDestination() {
     return sendDestination;
   }
@@ -1647,6 +1683,7 @@ public final class DgramSocket implements AutoCloseable {
    * than the mark), so a caller waiting for {@code drain} is never left waiting.
    */
   void refusedAtHighWaterMark(UdpHandle h) {
+    counters.refused();
     needDrain = true;
     if (h.sendQueueCount() == 0) {
       ctx.nextTick(this::writeQueueDrained);

@@ -25,9 +25,12 @@ final class Receiver implements HandleListener {
   private String lastText;
   private String lastFamily;
   private final InPlaceDatagram inPlace;
+  private final SocketCounters counters;
 
   Receiver(DgramSocket socket, LoopContext ctx, BlockList receiveBlockList, AddressText addresses,
-      Listeners<MessageListener> messageListeners, Listeners<DatagramListener> datagramListeners) {
+      Listeners<MessageListener> messageListeners, Listeners<DatagramListener> datagramListeners,
+      SocketCounters counters) {
+    this.counters = counters;
     this.socket = socket;
     this.ctx = ctx;
     this.blocked = receiveBlockList;
@@ -40,8 +43,10 @@ final class Receiver implements HandleListener {
   @Override
   public void onRecv(ByteBuffer data, InetSocketAddress from, RecvInfo info) {
     if (blocked != null && blocked.check(from.getAddress())) {
+      counters.blocked();
       return; // dropped, as Node drops datagrams from a receive block list
     }
+    counters.received(data.remaining());
     if (from != lastFrom) { // transports hand back the same object for the same sender
       lastFrom = from;
       lastText = addresses.format(from.getAddress());
@@ -76,6 +81,7 @@ final class Receiver implements HandleListener {
 
   @Override
   public void onRecvError(int errno) {
+    counters.receiveError();
     socket.emitError(Errors.errno(errno, "recvmsg"));
   }
 

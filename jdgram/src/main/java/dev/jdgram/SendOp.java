@@ -99,6 +99,7 @@ final class SendOp implements QueuedOp, SendReq.Completion {
   @Override
   public void onComplete(SendReq req, int status) {
     if (status >= 0) {
+      socket.counters().sent(1, status);
       complete(null, status);
     } else {
       complete(Errors.withHostPort(status, "send", shownAddress, port), 0);
@@ -107,12 +108,16 @@ final class SendOp implements QueuedOp, SendReq.Completion {
 
   @Override
   public void fail(DgramException error) {
+    socket.counters().sendError(error.code());
     if (callback != null) {
       socket.invoke(() -> callback.onSent(error, 0));
     } // without a callback, the error that failed the queue was emitted already
   }
 
   private void complete(DgramException error, int bytes) {
+    if (error != null) {
+      socket.counters().sendError(error.code());
+    }
     if (callback != null) {
       socket.invoke(() -> callback.onSent(error, bytes));
     } else if (error != null) {

@@ -30,6 +30,8 @@ final class SocketState {
   List<QueuedOp> connectQueue;
   boolean receiving;
   boolean refed = true;
+  /** The kernel's drop count when the socket closed (-1: unknown), for stats() afterwards. */
+  long dropsAtClose = -1;
 
   SocketState(UdpHandle handle) {
     this.handle = handle;
