@@ -325,7 +325,9 @@ public final class DgramSocket implements AutoCloseable {
         state.bindState = BindState.UNBOUND;
         queued = state.takeQueue();
       } else {
-        h.recvStart(receiver);
+        if (state.recvPauses == 0) {
+          h.recvStart(receiver);
+        }
         state.receiving = true;
         state.bindState = BindState.BOUND;
         queued = null;
@@ -1179,6 +1181,17 @@ public final class DgramSocket implements AutoCloseable {
     return counters.snapshot(drops, queueBytes, queueCount);
   }
 
+  /**
+   * The datagrams this socket receives as a {@link java.util.concurrent.Flow.Publisher} whose
+   * demand drives the socket: {@link DatagramPublisher#of(DgramSocket)}. The socket stops reading
+   * at once, until the subscriber requests.
+   *
+   * @return a new publisher (one subscriber each)
+   */
+  public DatagramPublisher publisher() {
+    return DatagramPublisher.of(this);
+  }
+
   // ================================================================== addresses
 
   /**
@@ -1640,6 +1653,29 @@ public final class DgramSocket implements AutoCloseable {
 
   Resolver resolver() {
     return resolver;
+  }
+
+  /**
+   * Loop thread: stops the handle reading (libuv's {@code uv_udp_recv_stop}) until as many
+   * {@link #resumeReceiving} calls; before bind, the bind starts the socket paused. The kernel
+   * keeps what fits in the receive buffer and drops (and counts) the rest.
+   */
+  void pauseReceiving() {
+    synchronized (lock) {
+      if (state.recvPauses++ == 0 && state.handle != null && state.bindState == BindState.BOUND) {
+        state.handle.recvStop();
+      }
+    }
+  }
+
+  /** Loop thread: undoes one {@link #pauseReceiving}. */
+  void resumeReceiving() {
+    synchronized (lock) {
+      if (state.recvPauses > 0 && --state.recvPauses == 0 && state.handle != null
+          && state.bindState == BindState.BOUND) {
+        state.handle.recvStart(receiver);
+      }
+    }
   }
 
   SocketCounters counters() {
