@@ -158,6 +158,9 @@ final class BatchOp implements QueuedOp, BatchCounter.Done, Runnable {
     count(error, sentCount);
     batch.end(); // from here the batch (and this op) may be sent again, even by the callback
     if (cb != null) {
+      if (error != null) {
+        socket.observeError(error);
+      }
       try {
         cb.onSent(error, sentCount);
       } catch (Throwable t) {

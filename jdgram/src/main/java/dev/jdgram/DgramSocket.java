@@ -40,6 +40,8 @@ public final class DgramSocket implements AutoCloseable {
   private final Receiver receiver;
   /** The counters behind {@link #stats()}; written on the loop thread (see SocketCounters). */
   private final SocketCounters counters;
+  /** Lifecycle and errors to the Flight Recorder and the DEBUG log; never per datagram. */
+  private final SocketObserver observer;
   /** The destination of the last batch, resolved once: repeated batches allocate nothing. */
   private final BatchDestination batchDestination = new BatchDestination();
   private final BatchDestination sendDestination = new BatchDestination();
@@ -73,6 +75,8 @@ public final class DgramSocket implements AutoCloseable {
     this.resolver = new Resolver(ctx, lookup, ipv6);
     this.addresses = new AddressText(ipv6);
     this.counters = new SocketCounters(ctx);
+    this.observer = new SocketObserver(options.type, ctx.transport().name(), addresses);
+    counters.phaseObserver(observer);
     this.receiver = new Receiver(this, ctx, options.receiveBlockList, addresses,
         messageListeners, datagramListeners, counters);
     try {
@@ -292,6 +296,7 @@ public final class DgramSocket implements AutoCloseable {
     List<QueuedOp> queued;
     Runnable bindCallback;
     Consumer<DgramException> bindFailure;
+    InetSocketAddress boundTo = null;
     synchronized (lock) {
       UdpHandle h = state.handle;
       if (h == null) {
@@ -331,14 +336,21 @@ public final class DgramSocket implements AutoCloseable {
         state.receiving = true;
         state.bindState = BindState.BOUND;
         queued = null;
+        try {
+          boundTo = h.localAddress();
+        } catch (SysError e) {
+          boundTo = null; // only for the log and the recording
+        }
       }
     }
     if (failure != null) {
       if (bindCallback != null) {
         listeningListeners.remove(bindCallback);
       }
+      observer.bindFailed(failure);
       if (bindFailure != null) {
         DgramException error = failure;
+        observer.error(error);
         invoke(() -> bindFailure.accept(error)); // a bindAsync future: its failure, not 'error'
       } else {
         emitError(failure);
@@ -348,6 +360,7 @@ public final class DgramSocket implements AutoCloseable {
       }
       return;
     }
+    observer.bound(boundTo);
     updateLoopRef();
     applyBufferSize(true, options.recvBufferSize);
     applyBufferSize(false, options.sendBufferSize);
@@ -450,6 +463,8 @@ public final class DgramSocket implements AutoCloseable {
   void afterConnectLookup(ConnectOp op, DgramException lookupError, InetAddress ip, String target) {
     DgramException failure = lookupError;
     boolean closedMeanwhile;
+    InetSocketAddress connectedTo = null;
+    InetSocketAddress connectedFrom = null;
     synchronized (lock) {
       UdpHandle h = state.handle;
       closedMeanwhile = h == null;
@@ -461,8 +476,10 @@ public final class DgramSocket implements AutoCloseable {
           if (options.sendBlockList != null && options.sendBlockList.check(ip)) {
             failure = Errors.ipBlocked(IpLiteral.format(ip));
           } else {
-            h.connect(new InetSocketAddress(ip, op.port));
+            connectedTo = new InetSocketAddress(ip, op.port);
+            h.connect(connectedTo);
             state.connectState = ConnectState.CONNECTED;
+            connectedFrom = h.localAddress(); // the kernel has now chosen the source address
           }
         } catch (SysError e) {
           failure = Errors.withHostPort(e.errno(), "connect", target, op.port);
@@ -478,12 +495,14 @@ public final class DgramSocket implements AutoCloseable {
       // the sends waiting for this connection learn it will not come, in every case
       if (op.callback != null) {
         connectListeners.remove(op.onConnect);
+        observer.error(error);
         invoke(() -> op.callback.accept(error));
       } else if (!closedMeanwhile) {
         emitError(error); // (closed while connecting: close() ended it; no error event after close)
       }
       return;
     }
+    observer.connected(connectedFrom, connectedTo);
     connectListeners.emit(Runnable::run, ctx::uncaught);
     List<QueuedOp> ops;
     synchronized (lock) {
@@ -523,6 +542,7 @@ public final class DgramSocket implements AutoCloseable {
       }
       state.connectState = ConnectState.DISCONNECTED;
     }
+    observer.disconnected();
   }
 
   // ================================================================== send
@@ -821,6 +841,7 @@ public final class DgramSocket implements AutoCloseable {
       state.receiving = false;
     }
     ctx.untrack(this);
+    observer.closed();
     onLoop(() -> {
       h.recvStop();
       updateLoopRef();
@@ -1632,6 +1653,7 @@ public final class DgramSocket implements AutoCloseable {
 
   /** Emits {@code error}; without a listener the error goes to the loop's handler. */
   void emitError(DgramException e) {
+    observer.error(e);
     if (errorListeners.emit(l -> l.accept(e), ctx::uncaught) == 0) {
       ctx.uncaught(e);
     }
@@ -1676,6 +1698,11 @@ public final class DgramSocket implements AutoCloseable {
         state.handle.recvStart(receiver);
       }
     }
+  }
+
+  /** Records an error handed to a callback or a future instead of {@code error}. */
+  void observeError(DgramException e) {
+    observer.error(e);
   }
 
   SocketCounters counters() {

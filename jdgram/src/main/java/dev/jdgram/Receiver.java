@@ -3,6 +3,8 @@ package dev.jdgram;
 import dev.jdgram.handle.HandleListener;
 import dev.jdgram.handle.LoopContext;
 import dev.jdgram.handle.RecvInfo;
+import dev.jdgram.observe.LoopEvents;
+import dev.jdgram.observe.SlowCallbackEvent;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
@@ -52,6 +54,8 @@ final class Receiver implements HandleListener {
       lastText = addresses.format(from.getAddress());
       lastFamily = addresses.familyOf(from.getAddress());
     }
+    // the poll phase's callbacks, timed here apart from the loop's wait; null unless recorded
+    SlowCallbackEvent slow = LoopEvents.callbackBegin();
     Listeners.Entry<DatagramListener>[] inPlaceListeners = datagramListeners.array();
     if (inPlaceListeners.length > 0) {
       inPlace.set(data, lastText, lastFamily, from.getPort(), info);
@@ -77,6 +81,16 @@ final class Receiver implements HandleListener {
         }
       }
     }
+    if (slow != null) {
+      LoopEvents.callbackEnd(slow, "poll", listenerClass(inPlaceListeners, copyListeners), Thread.currentThread().getName());
+    }
+  }
+
+  /** The class a slow delivery is blamed on: the first listener's (the common case is one). */
+  private static Class<?> listenerClass(Listeners.Entry<DatagramListener>[] inPlace,
+      Listeners.Entry<MessageListener>[] copy) {
+    return inPlace.length > 0 ? inPlace[0].listener.getClass()
+        : copy.length > 0 ? copy[0].listener.getClass() : Receiver.class;
   }
 
   @Override

@@ -110,6 +110,7 @@ final class SendOp implements QueuedOp, SendReq.Completion {
   public void fail(DgramException error) {
     socket.counters().sendError(error.code());
     if (callback != null) {
+      socket.observeError(error);
       socket.invoke(() -> callback.onSent(error, 0));
     } // without a callback, the error that failed the queue was emitted already
   }
@@ -119,6 +120,9 @@ final class SendOp implements QueuedOp, SendReq.Completion {
       socket.counters().sendError(error.code());
     }
     if (callback != null) {
+      if (error != null) {
+        socket.observeError(error);
+      }
       socket.invoke(() -> callback.onSent(error, bytes));
     } else if (error != null) {
       socket.emitError(error); // Node drops it silently; jdgram never swallows an error
