@@ -100,6 +100,7 @@ class JfrEventsTest {
     String txLocal = txAddress[0] + ":" + ports[1];
 
     List<RecordedEvent> lifecycle = named(events, "dev.jdgram.SocketLifecycle");
+    lifecycle.sort(java.util.Comparator.comparing(RecordedEvent::getStartTime)); // threads write apart
     // bound implicitly by connect, to the wildcard; connected, from the address the kernel chose
     String txWildcard = "0.0.0.0:" + ports[1];
     List<String> steps = lifecycle.stream()
