@@ -10,6 +10,7 @@ import org.reactivestreams.tck.TestEnvironment;
 import org.reactivestreams.tck.flow.FlowPublisherVerification;
 import org.testng.annotations.AfterClass;
 import org.testng.annotations.AfterMethod;
+import org.testng.annotations.BeforeClass;
 
 /**
  * The Reactive Streams TCK (its Flow edition, run on TestNG through the JUnit Platform) against
@@ -21,12 +22,18 @@ public class DatagramPublisherTckTest extends FlowPublisherVerification<Received
   /** Enough for every TCK rule that needs a finite stream; each waits in a 200 KiB buffer. */
   private static final long MAX_ELEMENTS = 128;
 
-  private final EventLoop loop = EventLoop.create();
+  /** Started before the class's tests, not in the constructor: TestNG may make more instances. */
+  private EventLoop loop;
   private final List<DgramSocket> sockets = new ArrayList<>();
 
   public DatagramPublisherTckTest() {
     // generous limits for a busy CI machine; "no signal" waits stay short, as the TCK does many
     super(new TestEnvironment(Probe.TIMEOUT_MS, 200, 20));
+  }
+
+  @BeforeClass
+  public void startLoop() {
+    loop = EventLoop.create();
     loop.start();
   }
 
@@ -72,7 +79,7 @@ public class DatagramPublisherTckTest extends FlowPublisherVerification<Received
     }
   }
 
-  @AfterMethod
+  @AfterMethod(alwaysRun = true)
   public void closeSockets() {
     synchronized (sockets) {
       for (DgramSocket s : sockets) {
@@ -84,8 +91,10 @@ public class DatagramPublisherTckTest extends FlowPublisherVerification<Received
     }
   }
 
-  @AfterClass
+  @AfterClass(alwaysRun = true)
   public void closeLoop() {
-    loop.close();
+    if (loop != null) {
+      loop.close();
+    }
   }
 }
