@@ -90,16 +90,21 @@ class FuturesTest {
 
   @Test
   void bindAsyncCompletesWithTheBoundAddressOnTheLoopThreadAfterListening() {
-    // a look-up that answers late, so that the stage below is chained before the completion
-    Lookup late = (host, family, cb) -> Thread.ofVirtual().start(() -> {
-      pause(100);
-      cb.accept(null, InetAddress.getLoopbackAddress());
-    });
+    // a look-up that answers only once the stage below is chained: the completion comes after
+    AtomicReference<Runnable> answer = new AtomicReference<>();
+    CompletableFuture<Void> asked = new CompletableFuture<>();
+    Lookup late = (host, family, cb) -> {
+      answer.set(() -> cb.accept(null, InetAddress.getLoopbackAddress()));
+      asked.complete(null);
+    };
     DgramSocket s = socket(SocketOptions.of("udp4").lookup(late));
     AtomicInteger listening = new AtomicInteger();
     s.onListening(listening::incrementAndGet);
     CompletableFuture<AddressInfo> bound = s.bindAsync(0, "my.service");
     CompletableFuture<Boolean> onLoop = bound.thenApply(a -> s.loop().inLoop());
+    Probe.get(asked);
+    assertTrue(!bound.isDone());
+    answer.get().run(); // from the test thread: the socket hands the answer to its loop
     AddressInfo a = Probe.get(bound);
     assertEquals("127.0.0.1", a.address());
     assertEquals("IPv4", a.family());
