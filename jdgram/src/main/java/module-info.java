@@ -4,10 +4,13 @@
  *
  * <p>Exported: the API ({@code dev.jdgram}), the loop ({@code dev.jdgram.loop}) and the
  * simulated network ({@code dev.jdgram.sim}), java.net's {@code DatagramSocket} on jdgram
- * ({@code dev.jdgram.compat}); the handle interface and the transports behind it
- * are internal.
+ * ({@code dev.jdgram.compat}); the handle interface, the transports behind it and the Flight
+ * Recorder events ({@code dev.jdgram.observe}) are internal.
  */
 module dev.jdgram {
+  // The Flight Recorder events (dev.jdgram.observe): jdk.jfr is in every standard JDK image.
+  requires jdk.jfr;
+
   exports dev.jdgram;
   exports dev.jdgram.loop;
   exports dev.jdgram.sim;
@@ -17,4 +20,7 @@ module dev.jdgram {
   // names one (dev.jdgram.transport.Transports chooses).
   uses dev.jdgram.handle.TransportProvider;
   provides dev.jdgram.handle.TransportProvider with dev.jdgram.transport.Transports;
+
+  // JFR instantiates the events' setting controls (minDatagrams) reflectively.
+  exports dev.jdgram.observe to jdk.jfr;
 }

@@ -292,7 +292,7 @@ public final class SocketOptions {
    * @return a copy of that type, every other setting kept
    */
   public SocketOptions type(String type) {
-    return new SocketOptions(type, reuseAddr, reusePort, ipv6Only, recvBufferSize, sendBufferSize, lookup, receiveBlockList, sendBlockList, loop, sendQueueHighWaterMark, udpGro, host, packetInfo);
+    return with(s -> s.type = type);
   }
 
   /** @return whether SO_REUSEADDR is set at bind */
