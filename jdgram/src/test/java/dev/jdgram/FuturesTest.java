@@ -271,18 +271,26 @@ class FuturesTest {
     DgramSocket s = udp4(); // unbound: the first sends wait for the implicit bind
     int n = 300;
     List<Integer> order = Collections.synchronizedList(new ArrayList<>());
-    List<CompletableFuture<Integer>> futures = new ArrayList<>();
+    List<CompletableFuture<Integer>> futures = Collections.synchronizedList(new ArrayList<>());
     AtomicInteger completions = new AtomicInteger();
-    for (int i = 0; i < n; i++) {
-      int id = i;
-      byte[] msg = ("m" + i).getBytes(StandardCharsets.UTF_8);
-      CompletableFuture<Integer> f = s.sendAsync(msg, sink.port(), "127.0.0.1");
-      f.whenComplete((bytes, err) -> {
-        completions.incrementAndGet();
-        order.add(id);
-      });
-      futures.add(f);
-    }
+    // Sent from a loop task, so that each future has its action before it can complete (a
+    // future completed before whenComplete runs the action on the registering thread, which
+    // could then race the loop's next action into the list).
+    CompletableFuture<Void> issued = new CompletableFuture<>();
+    s.loop().execute(() -> {
+      for (int i = 0; i < n; i++) {
+        int id = i;
+        byte[] msg = ("m" + i).getBytes(StandardCharsets.UTF_8);
+        CompletableFuture<Integer> f = s.sendAsync(msg, sink.port(), "127.0.0.1");
+        f.whenComplete((bytes, err) -> {
+          completions.incrementAndGet();
+          order.add(id);
+        });
+        futures.add(f);
+      }
+      issued.complete(null);
+    });
+    Probe.get(issued);
     for (int i = 0; i < n; i++) {
       assertEquals(("m" + i).length(), Probe.get(futures.get(i)));
     }
