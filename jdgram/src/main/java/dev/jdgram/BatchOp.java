@@ -134,10 +134,33 @@ final class BatchOp implements QueuedOp, BatchCounter.Done, Runnable {
     finish(error, 0);
   }
 
+  /** The socket's counters: what the kernel took (the first {@code sentCount}), and the error. */
+  private void count(DgramException error, int sentCount) {
+    SocketCounters c = socket.counters();
+    if (sentCount > 0) {
+      long bytes = 0;
+      if (sentCount == batch.nat.count()) {
+        bytes = batch.nat.bytes();
+      } else {
+        for (int i = 0; i < sentCount; i++) {
+          bytes += batch.nat.length(i);
+        }
+      }
+      c.sent(sentCount, bytes);
+    }
+    if (error != null) {
+      c.sendError(error.code());
+    }
+  }
+
   private void finish(DgramException error, int sentCount) {
     BatchCallback cb = callback;
+    count(error, sentCount);
     batch.end(); // from here the batch (and this op) may be sent again, even by the callback
     if (cb != null) {
+      if (error != null) {
+        socket.observeError(error);
+      }
       try {
         cb.onSent(error, sentCount);
       } catch (Throwable t) {

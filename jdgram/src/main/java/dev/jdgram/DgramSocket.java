@@ -15,6 +15,7 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.function.Consumer;
 
 /**
@@ -41,6 +42,10 @@ public final class DgramSocket implements AutoCloseable {
   private final Object lock = new Object();
   private final SocketState state;
   private final Receiver receiver;
+  /** The counters behind {@link #stats()}; written on the loop thread (see SocketCounters). */
+  private final SocketCounters counters;
+  /** Lifecycle and errors to the Flight Recorder and the DEBUG log; never per datagram. */
+  private final SocketObserver observer;
   /** The destination of the last batch, resolved once: repeated batches allocate nothing. */
   private final BatchDestination batchDestination = new BatchDestination();
   private final BatchDestination sendDestination = new BatchDestination();
@@ -57,6 +62,8 @@ public final class DgramSocket implements AutoCloseable {
   private boolean loopRefHeld; // loop thread
   private boolean needDrain; // loop thread: a send was refused at the high-water mark
   private Runnable pendingBindCallback; // guarded by lock
+  /** A {@link #bindAsync} future's failure path: takes the bind error in place of {@code error}. */
+  private Consumer<DgramException> pendingBindFailure; // guarded by lock
 
   DgramSocket(SocketOptions options, MessageListener onMessage) {
     if (!"udp4".equals(options.type) && !"udp6".equals(options.type)) {
@@ -72,8 +79,11 @@ public final class DgramSocket implements AutoCloseable {
     Lookup lookup = options.lookup != null ? options.lookup : DefaultLookup.INSTANCE;
     this.resolver = new Resolver(ctx, lookup, ipv6);
     this.addresses = new AddressText(ipv6);
+    this.counters = new SocketCounters(ctx);
+    this.observer = new SocketObserver(options.type, ctx.transport().name(), addresses);
+    counters.phaseObserver(observer);
     this.receiver = new Receiver(this, ctx, options.receiveBlockList, addresses,
-        messageListeners, datagramListeners);
+        messageListeners, datagramListeners, counters);
     try {
       this.state = new SocketState(UdpHandle.open(ctx, ipv6, options.host));
     } catch (IllegalArgumentException e) {
@@ -284,6 +294,11 @@ public final class DgramSocket implements AutoCloseable {
    *     {@code ERR_SOCKET_BAD_PORT}
    */
   public DgramSocket bind(int port, String address, Runnable onListening) {
+    return bind(port, address, onListening, null);
+  }
+
+  /** @param onFailure takes a failed bind's error instead of the {@code error} event, or null */
+  private DgramSocket bind(int port, String address, Runnable onListening, Consumer<DgramException> onFailure) {
     if (port < 0 || port > 65535) {
       throw Errors.badPort("Port", port, true);
     }
@@ -297,6 +312,7 @@ public final class DgramSocket implements AutoCloseable {
         listeningListeners.add(onListening, true);
         pendingBindCallback = onListening;
       }
+      pendingBindFailure = onFailure;
     }
     String target = address == null || address.isEmpty() ? (ipv6 ? "::" : "0.0.0.0") : address;
     resolver.resolve(target, (err, ip) -> afterBindLookup(err, ip, target, port));
@@ -330,10 +346,19 @@ public final class DgramSocket implements AutoCloseable {
     DgramException failure = lookupError;
     List<QueuedOp> queued;
     Runnable bindCallback;
+    Consumer<DgramException> bindFailure;
+    InetSocketAddress boundTo = null;
     synchronized (lock) {
       UdpHandle h = state.handle;
       if (h == null) {
-        return; // closed in the meantime; close() already failed what was queued
+        // closed in the meantime; close() already failed what was queued. A bindAsync future
+        // still learns that its bind will never complete.
+        Consumer<DgramException> onFailure = pendingBindFailure;
+        pendingBindFailure = null;
+        if (onFailure != null) {
+          ctx.execute(() -> onFailure.accept(Errors.notRunning()));
+        }
+        return;
       }
       String ipText = ip == null ? target : IpLiteral.format(ip);
       if (failure == null) {
@@ -350,26 +375,43 @@ public final class DgramSocket implements AutoCloseable {
       }
       bindCallback = pendingBindCallback;
       pendingBindCallback = null;
+      bindFailure = pendingBindFailure;
+      pendingBindFailure = null;
       if (failure != null) {
         state.bindState = BindState.UNBOUND;
         queued = state.takeQueue();
       } else {
-        h.recvStart(receiver);
+        if (state.recvPauses == 0) {
+          h.recvStart(receiver);
+        }
         state.receiving = true;
         state.bindState = BindState.BOUND;
         queued = null;
+        try {
+          boundTo = h.localAddress();
+        } catch (SysError e) {
+          boundTo = null; // only for the log and the recording
+        }
       }
     }
     if (failure != null) {
       if (bindCallback != null) {
         listeningListeners.remove(bindCallback);
       }
-      emitError(failure);
+      observer.bindFailed(failure);
+      if (bindFailure != null) {
+        DgramException error = failure;
+        observer.error(error);
+        invoke(() -> bindFailure.accept(error)); // a bindAsync future: its failure, not 'error'
+      } else {
+        emitError(failure);
+      }
       for (QueuedOp op : queued) {
         op.fail(failure);
       }
       return;
     }
+    observer.bound(boundTo);
     updateLoopRef();
     applyBufferSize(true, options.recvBufferSize);
     applyBufferSize(false, options.sendBufferSize);
@@ -506,6 +548,8 @@ public final class DgramSocket implements AutoCloseable {
   void afterConnectLookup(ConnectOp op, DgramException lookupError, InetAddress ip, String target) {
     DgramException failure = lookupError;
     boolean closedMeanwhile;
+    InetSocketAddress connectedTo = null;
+    InetSocketAddress connectedFrom = null;
     synchronized (lock) {
       UdpHandle h = state.handle;
       closedMeanwhile = h == null;
@@ -517,8 +561,10 @@ public final class DgramSocket implements AutoCloseable {
           if (options.sendBlockList != null && options.sendBlockList.check(ip)) {
             failure = Errors.ipBlocked(IpLiteral.format(ip));
           } else {
-            h.connect(new InetSocketAddress(ip, op.port));
+            connectedTo = new InetSocketAddress(ip, op.port);
+            h.connect(connectedTo);
             state.connectState = ConnectState.CONNECTED;
+            connectedFrom = h.localAddress(); // the kernel has now chosen the source address
           }
         } catch (SysError e) {
           failure = Errors.withHostPort(e.errno(), "connect", target, op.port);
@@ -534,12 +580,14 @@ public final class DgramSocket implements AutoCloseable {
       // the sends waiting for this connection learn it will not come, in every case
       if (op.callback != null) {
         connectListeners.remove(op.onConnect);
+        observer.error(error);
         invoke(() -> op.callback.accept(error));
       } else if (!closedMeanwhile) {
         emitError(error); // (closed while connecting: close() ended it; no error event after close)
       }
       return;
     }
+    observer.connected(connectedFrom, connectedTo);
     connectListeners.emit(Runnable::run, ctx::uncaught);
     List<QueuedOp> ops;
     synchronized (lock) {
@@ -579,6 +627,7 @@ public final class DgramSocket implements AutoCloseable {
       }
       state.connectState = ConnectState.DISCONNECTED;
     }
+    observer.disconnected();
   }
 
   // ================================================================== send
@@ -943,16 +992,381 @@ public final class DgramSocket implements AutoCloseable {
         return;
       }
       h = state.handle;
+      state.dropsAtClose = h.receiveDrops(); // for stats() after close
       state.handle = null;
       state.receiving = false;
     }
     ctx.untrack(this);
+    observer.closed();
     onLoop(() -> {
       h.recvStop();
       updateLoopRef();
       failConnectQueue(Errors.notRunning());
       h.close(() -> closeListeners.emit(Runnable::run, ctx::uncaught));
     });
+  }
+
+  // ================================================================== futures
+  //
+  // CompletableFuture forms of bind, connect, send and close. Each is the callback form with a
+  // callback that completes the future, so the guarantees are the callbacks': a future completes
+  // exactly once, on the loop thread, and the futures of sends complete in the order their
+  // callbacks would run. Argument and state errors still throw synchronously, as the callback
+  // forms do (whatever the calling thread), rather than coming back as a failed future.
+
+  /**
+   * {@link #bind()} as a future.
+   *
+   * @return completes with the bound address
+   * @see #bindAsync(int, String)
+   */
+  public CompletableFuture<AddressInfo> bindAsync() {
+    return bindAsync(0, null);
+  }
+
+  /**
+   * {@link #bind(int)} as a future.
+   *
+   * @param port the port, 0 for one the kernel chooses
+   * @return completes with the bound address
+   * @see #bindAsync(int, String)
+   */
+  public CompletableFuture<AddressInfo> bindAsync(int port) {
+    return bindAsync(port, null);
+  }
+
+  /**
+   * Binds the socket; the future completes with the bound address ({@link #address()}) once the
+   * socket is listening, or exceptionally with the {@link DgramException} that failed the bind
+   * ({@code EADDRINUSE}, a failed look-up, ...). {@code listening} is emitted as for
+   * {@link #bind(int, String, Runnable)}. A failed bind is not also emitted as {@code error}:
+   * the future takes the error in its place, as a callback given to {@link #connect} does (Node
+   * has no error callback for bind and always emits it). A socket closed before the bind
+   * completes fails the future with {@code ERR_SOCKET_DGRAM_NOT_RUNNING}.
+   *
+   * <p>The future completes on the socket's loop thread, so stages chained with
+   * {@code thenApply}, {@code thenAccept}, ... run there too: code that blocks or takes long must
+   * use the {@code *Async} stages of {@link CompletableFuture} (with an executor of its own).
+   *
+   * @param port the port, 0 for one the kernel chooses
+   * @param address the local address or host name; null for {@code 0.0.0.0} or {@code ::}
+   * @return completes with the bound address
+   * @throws DgramException synchronously, as {@link #bind(int, String, Runnable)}
+   */
+  public CompletableFuture<AddressInfo> bindAsync(int port, String address) {
+    CompletableFuture<AddressInfo> bound = new CompletableFuture<>();
+    bind(port, address, () -> {
+      try {
+        bound.complete(address());
+      } catch (DgramException closedMeanwhile) {
+        bound.completeExceptionally(closedMeanwhile);
+      }
+    }, bound::completeExceptionally);
+    return bound;
+  }
+
+  /**
+   * {@link #bind(BindOptions, Runnable)} as a future.
+   *
+   * @param options the options
+   * @return completes with the bound address
+   * @throws DgramException as {@link #bind(BindOptions, Runnable)}
+   * @see #bindAsync(int, String)
+   */
+  public CompletableFuture<AddressInfo> bindAsync(BindOptions options) {
+    if (options == null) {
+      throw Errors.invalidArgType("options", "of type BindOptions", null);
+    }
+    return bindAsync(options.port(), options.address());
+  }
+
+  /**
+   * {@link #connect(int)} as a future.
+   *
+   * @param port the remote port, 1 to 65535
+   * @return completes when connected
+   * @see #connectAsync(int, String)
+   */
+  public CompletableFuture<Void> connectAsync(int port) {
+    return connectAsync(port, null);
+  }
+
+  /**
+   * {@link #connect(int, String, Consumer)} as a future: it completes (with null) once the socket
+   * is connected and {@code connect} has been emitted, or exceptionally with the error, which
+   * then is not emitted as {@code error} (as with a callback). Completes on the loop thread: see
+   * {@link #bindAsync(int, String)}.
+   *
+   * @param port the remote port, 1 to 65535
+   * @param address the remote address or host name; null for localhost of the family
+   * @return completes when connected
+   * @throws DgramException synchronously, as {@link #connect(int, String, Consumer)}
+   */
+  public CompletableFuture<Void> connectAsync(int port, String address) {
+    CompletableFuture<Void> connected = new CompletableFuture<>();
+    connect(port, address, err -> {
+      if (err == null) {
+        connected.complete(null);
+      } else {
+        connected.completeExceptionally(err);
+      }
+    });
+    return connected;
+  }
+
+  /**
+   * {@link #send(byte[], int, String, SendCallback)} as a future: it completes with the byte
+   * count once the kernel has taken the datagram, or exceptionally with the
+   * {@link DgramException} ({@code EMSGSIZE}, {@code ENOBUFS} at the high-water mark,
+   * {@code ECANCELED} when the socket closed with the send still queued, ...). Exactly once,
+   * on the loop thread, and in send order: the futures of two sends made one after the other
+   * from one thread complete in that order. See {@link #bindAsync(int, String)} for code that
+   * must not run on the loop thread.
+   *
+   * @param msg the datagram
+   * @param port the destination port, 1 to 65535
+   * @param address the destination address or host name; null for localhost of the family
+   * @return completes with the byte count
+   * @throws DgramException synchronously, as {@link #send(byte[], int, String, SendCallback)}
+   */
+  public CompletableFuture<Integer> sendAsync(byte[] msg, int port, String address) {
+    CompletableFuture<Integer> sent = new CompletableFuture<>();
+    send(msg, port, address, completing(sent));
+    return sent;
+  }
+
+  /**
+   * {@link #send(byte[], int, int, int, String, SendCallback)} as a future.
+   *
+   * @param msg the buffer
+   * @param offset where the datagram starts
+   * @param length its length
+   * @param port the destination port, 1 to 65535
+   * @param address the destination address or host name; null for localhost of the family
+   * @return completes with the byte count
+   * @see #sendAsync(byte[], int, String)
+   */
+  public CompletableFuture<Integer> sendAsync(byte[] msg, int offset, int length, int port, String address) {
+    CompletableFuture<Integer> sent = new CompletableFuture<>();
+    send(msg, offset, length, port, address, completing(sent));
+    return sent;
+  }
+
+  /**
+   * {@link #send(ByteBuffer, int, String, SendCallback)} as a future.
+   *
+   * @param msg the datagram, position to limit (not changed)
+   * @param port the destination port, 1 to 65535
+   * @param address the destination address or host name; null for localhost of the family
+   * @return completes with the byte count
+   * @see #sendAsync(byte[], int, String)
+   */
+  public CompletableFuture<Integer> sendAsync(ByteBuffer msg, int port, String address) {
+    CompletableFuture<Integer> sent = new CompletableFuture<>();
+    send(msg, port, address, completing(sent));
+    return sent;
+  }
+
+  /**
+   * {@link #send(String, int, String, SendCallback)} as a future.
+   *
+   * @param msg the text, sent UTF-8 encoded
+   * @param port the destination port, 1 to 65535
+   * @param address the destination address or host name; null for localhost of the family
+   * @return completes with the byte count
+   * @see #sendAsync(byte[], int, String)
+   */
+  public CompletableFuture<Integer> sendAsync(String msg, int port, String address) {
+    CompletableFuture<Integer> sent = new CompletableFuture<>();
+    send(msg, port, address, completing(sent));
+    return sent;
+  }
+
+  /**
+   * {@link #send(List, int, String, SendCallback)} as a future.
+   *
+   * @param msgs the parts ({@code byte[]}, {@code ByteBuffer} or {@code String}), one datagram
+   * @param port the destination port, 1 to 65535
+   * @param address the destination address or host name; null for localhost of the family
+   * @return completes with the byte count
+   * @see #sendAsync(byte[], int, String)
+   */
+  public CompletableFuture<Integer> sendAsync(List<?> msgs, int port, String address) {
+    CompletableFuture<Integer> sent = new CompletableFuture<>();
+    send(msgs, port, address, completing(sent));
+    return sent;
+  }
+
+  /**
+   * {@link #send(byte[], SendCallback)} to the connected peer, as a future.
+   *
+   * @param msg the datagram
+   * @return completes with the byte count
+   * @throws DgramException synchronously, as {@link #send(byte[], SendCallback)}
+   * @see #sendAsync(byte[], int, String)
+   */
+  public CompletableFuture<Integer> sendAsync(byte[] msg) {
+    CompletableFuture<Integer> sent = new CompletableFuture<>();
+    send(msg, completing(sent));
+    return sent;
+  }
+
+  /**
+   * {@link #send(byte[], int, int, SendCallback)} to the connected peer, as a future.
+   *
+   * @param msg the buffer
+   * @param offset where the datagram starts
+   * @param length its length
+   * @return completes with the byte count
+   * @see #sendAsync(byte[], int, String)
+   */
+  public CompletableFuture<Integer> sendAsync(byte[] msg, int offset, int length) {
+    CompletableFuture<Integer> sent = new CompletableFuture<>();
+    send(msg, offset, length, completing(sent));
+    return sent;
+  }
+
+  /**
+   * {@link #send(ByteBuffer, SendCallback)} to the connected peer, as a future.
+   *
+   * @param msg the datagram, position to limit (not changed)
+   * @return completes with the byte count
+   * @see #sendAsync(byte[], int, String)
+   */
+  public CompletableFuture<Integer> sendAsync(ByteBuffer msg) {
+    CompletableFuture<Integer> sent = new CompletableFuture<>();
+    send(msg, completing(sent));
+    return sent;
+  }
+
+  /**
+   * {@link #send(String, SendCallback)} to the connected peer, as a future.
+   *
+   * @param msg the text, sent UTF-8 encoded
+   * @return completes with the byte count
+   * @see #sendAsync(byte[], int, String)
+   */
+  public CompletableFuture<Integer> sendAsync(String msg) {
+    CompletableFuture<Integer> sent = new CompletableFuture<>();
+    send(msg, completing(sent));
+    return sent;
+  }
+
+  /**
+   * {@link #send(List, SendCallback)} to the connected peer, as a future.
+   *
+   * @param msgs the parts ({@code byte[]}, {@code ByteBuffer} or {@code String}), one datagram
+   * @return completes with the byte count
+   * @see #sendAsync(byte[], int, String)
+   */
+  public CompletableFuture<Integer> sendAsync(List<?> msgs) {
+    CompletableFuture<Integer> sent = new CompletableFuture<>();
+    send(msgs, completing(sent));
+    return sent;
+  }
+
+  /**
+   * {@link #send(DatagramBatch, int, String, BatchCallback)} as a future: it completes with the
+   * number of datagrams sent, or exceptionally with the error that stopped the batch. The batch
+   * must not change until the future completes.
+   *
+   * @param batch the datagrams
+   * @param port the destination port, 1 to 65535
+   * @param address the destination address or host name; null for localhost of the family
+   * @return completes with the number of datagrams sent
+   * @see #sendAsync(byte[], int, String)
+   */
+  public CompletableFuture<Integer> sendAsync(DatagramBatch batch, int port, String address) {
+    CompletableFuture<Integer> sent = new CompletableFuture<>();
+    send(batch, port, address, completingBatch(sent));
+    return sent;
+  }
+
+  /**
+   * {@link #send(DatagramBatch, BatchCallback)} to the connected peer, as a future.
+   *
+   * @param batch the datagrams
+   * @return completes with the number of datagrams sent
+   * @see #sendAsync(DatagramBatch, int, String)
+   */
+  public CompletableFuture<Integer> sendAsync(DatagramBatch batch) {
+    CompletableFuture<Integer> sent = new CompletableFuture<>();
+    send(batch, completingBatch(sent));
+    return sent;
+  }
+
+  /**
+   * {@link #close(Runnable)} as a future: it completes (with null) when {@code close} is
+   * emitted, after the futures of sends still queued have failed ({@code ECANCELED}, or
+   * {@code ERR_SOCKET_DGRAM_NOT_RUNNING} for those still waiting for {@code listening}).
+   * Completes on the loop thread: see {@link #bindAsync(int, String)}.
+   *
+   * @return completes when closed
+   * @throws DgramException {@code ERR_SOCKET_DGRAM_NOT_RUNNING} if already closed
+   */
+  public CompletableFuture<Void> closeAsync() {
+    CompletableFuture<Void> closed = new CompletableFuture<>();
+    close(() -> closed.complete(null));
+    return closed;
+  }
+
+  private static SendCallback completing(CompletableFuture<Integer> f) {
+    return (err, bytes) -> {
+      if (err == null) {
+        f.complete(bytes);
+      } else {
+        f.completeExceptionally(err);
+      }
+    };
+  }
+
+  private static BatchCallback completingBatch(CompletableFuture<Integer> f) {
+    return (err, count) -> {
+      if (err == null) {
+        f.complete(count);
+      } else {
+        f.completeExceptionally(err);
+      }
+    };
+  }
+
+  // ================================================================== observing
+
+  /**
+   * A snapshot of this socket's counters: datagrams and bytes each way, failed sends by code,
+   * sends refused at the high-water mark, the kernel's receive drops, the send queue, and when
+   * the last datagram went each way. Callable from any thread, also after close (the counters as
+   * they ended, the queue empty). It does not wait for the loop: see {@link SocketStats} for
+   * what that means for consistency across counters.
+   *
+   * @return the snapshot
+   */
+  public SocketStats stats() {
+    long drops;
+    int queueBytes = 0;
+    int queueCount = 0;
+    synchronized (lock) {
+      UdpHandle h = state.handle;
+      if (h == null) {
+        drops = state.dropsAtClose;
+      } else {
+        drops = h.receiveDrops(); // sk_drops (SK_MEMINFO) on linux, the simulated count, -1 on nio
+        queueBytes = h.sendQueueSize();
+        queueCount = h.sendQueueCount();
+      }
+    }
+    return counters.snapshot(drops, queueBytes, queueCount);
+  }
+
+  /**
+   * The datagrams this socket receives as a {@link java.util.concurrent.Flow.Publisher} whose
+   * demand drives the socket: {@link DatagramPublisher#of(DgramSocket)}. The socket stops reading
+   * at once, until the subscriber requests.
+   *
+   * @return a new publisher (one subscriber each)
+   */
+  public DatagramPublisher publisher() {
+    return DatagramPublisher.of(this);
   }
 
   // ================================================================== addresses
@@ -1429,6 +1843,7 @@ public final class DgramSocket implements AutoCloseable {
   }
 
   void emitError(DgramException e) {
+    observer.error(e);
     if (errorListeners.emit(l -> l.accept(e), ctx::uncaught) == 0) {
       ctx.uncaught(e);
     }
@@ -1450,6 +1865,38 @@ public final class DgramSocket implements AutoCloseable {
 
   Resolver resolver() {
     return resolver;
+  }
+
+  /**
+   * Loop thread: stops the handle reading (libuv's {@code uv_udp_recv_stop}) until as many
+   * {@link #resumeReceiving} calls; before bind, the bind starts the socket paused. The kernel
+   * keeps what fits in the receive buffer and drops (and counts) the rest.
+   */
+  void pauseReceiving() {
+    synchronized (lock) {
+      if (state.recvPauses++ == 0 && state.handle != null && state.bindState == BindState.BOUND) {
+        state.handle.recvStop();
+      }
+    }
+  }
+
+  /** Loop thread: undoes one {@link #pauseReceiving}. */
+  void resumeReceiving() {
+    synchronized (lock) {
+      if (state.recvPauses > 0 && --state.recvPauses == 0 && state.handle != null
+          && state.bindState == BindState.BOUND) {
+        state.handle.recvStart(receiver);
+      }
+    }
+  }
+
+  /** Records an error handed to a callback or a future instead of {@code error}. */
+  void observeError(DgramException e) {
+    observer.error(e);
+  }
+
+  SocketCounters counters() {
+    return counters;
   }
 
   BatchDestination sendDestination() {
@@ -1489,6 +1936,7 @@ public final class DgramSocket implements AutoCloseable {
    * than the mark), so a caller waiting for {@code drain} is never left waiting.
    */
   void refusedAtHighWaterMark(UdpHandle h) {
+    counters.refused();
     needDrain = true;
     if (h.sendQueueCount() == 0) {
       ctx.nextTick(this::writeQueueDrained);

@@ -4,6 +4,8 @@ import dev.jdgram.handle.ErrorReport;
 import dev.jdgram.handle.HandleListener;
 import dev.jdgram.handle.LoopContext;
 import dev.jdgram.handle.RecvInfo;
+import dev.jdgram.observe.LoopEvents;
+import dev.jdgram.observe.SlowCallbackEvent;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
@@ -26,11 +28,14 @@ final class Receiver implements HandleListener {
   private String lastText;
   private String lastFamily;
   private final InPlaceDatagram inPlace;
+  private final SocketCounters counters;
   /** While listeners run: the datagram they are told of, for {@link #current()}. */
   private boolean delivering;
 
   Receiver(DgramSocket socket, LoopContext ctx, BlockList receiveBlockList, AddressText addresses,
-      Listeners<MessageListener> messageListeners, Listeners<DatagramListener> datagramListeners) {
+      Listeners<MessageListener> messageListeners, Listeners<DatagramListener> datagramListeners,
+      SocketCounters counters) {
+    this.counters = counters;
     this.socket = socket;
     this.ctx = ctx;
     this.blocked = receiveBlockList;
@@ -43,8 +48,10 @@ final class Receiver implements HandleListener {
   @Override
   public void onRecv(ByteBuffer data, InetSocketAddress from, RecvInfo info) {
     if (blocked != null && blocked.check(from.getAddress())) {
+      counters.blocked();
       return; // dropped, as Node drops datagrams from a receive block list
     }
+    counters.received(data.remaining());
     if (from != lastFrom) { // transports hand back the same object for the same sender
       lastFrom = from;
       lastText = addresses.format(from.getAddress());
@@ -60,6 +67,8 @@ final class Receiver implements HandleListener {
   }
 
   private void deliver(ByteBuffer data, InetSocketAddress from) {
+    // the poll phase's callbacks, timed here apart from the loop's wait; null unless recorded
+    SlowCallbackEvent slow = LoopEvents.callbackBegin();
     Listeners.Entry<DatagramListener>[] inPlaceListeners = datagramListeners.array();
     if (inPlaceListeners.length > 0) {
       for (Listeners.Entry<DatagramListener> e : inPlaceListeners) {
@@ -84,6 +93,16 @@ final class Receiver implements HandleListener {
         }
       }
     }
+    if (slow != null) {
+      LoopEvents.callbackEnd(slow, "poll", listenerClass(inPlaceListeners, copyListeners), Thread.currentThread().getName());
+    }
+  }
+
+  /** The class a slow delivery is blamed on: the first listener's (the common case is one). */
+  private static Class<?> listenerClass(Listeners.Entry<DatagramListener>[] inPlace,
+      Listeners.Entry<MessageListener>[] copy) {
+    return inPlace.length > 0 ? inPlace[0].listener.getClass()
+        : copy.length > 0 ? copy[0].listener.getClass() : Receiver.class;
   }
 
   /** @return the datagram whose listeners are running, or null outside them. Loop thread. */
@@ -102,6 +121,7 @@ final class Receiver implements HandleListener {
 
   @Override
   public void onRecvError(int errno) {
+    counters.receiveError();
     socket.emitError(Errors.errno(errno, "recvmsg"));
   }
 

@@ -102,6 +102,7 @@ final class SendOp implements QueuedOp, SendReq.Completion {
   @Override
   public void onComplete(SendReq req, int status) {
     if (status >= 0) {
+      socket.counters().sent(1, status);
       complete(null, status);
     } else {
       complete(Errors.withHostPort(status, "send", shownAddress, port), 0);
@@ -110,13 +111,21 @@ final class SendOp implements QueuedOp, SendReq.Completion {
 
   @Override
   public void fail(DgramException error) {
+    socket.counters().sendError(error.code());
     if (callback != null) {
+      socket.observeError(error);
       socket.invoke(() -> callback.onSent(error, 0));
     } // without a callback, the error that failed the queue was emitted already
   }
 
   private void complete(DgramException error, int bytes) {
+    if (error != null) {
+      socket.counters().sendError(error.code());
+    }
     if (callback != null) {
+      if (error != null) {
+        socket.observeError(error);
+      }
       socket.invoke(() -> callback.onSent(error, bytes));
     } else if (error != null) {
       socket.emitError(error); // Node drops it silently; jdgram never swallows an error

@@ -149,6 +149,19 @@ public final class SocketGroup implements AutoCloseable {
     return s.address().port();
   }
 
+  /**
+   * The sum of the sockets' {@link DgramSocket#stats()} (see {@link SocketStats#sum}).
+   *
+   * @return the group's counters
+   */
+  public SocketStats stats() {
+    List<SocketStats> all = new ArrayList<>(sockets.size());
+    for (DgramSocket s : sockets) {
+      all.add(s.stats());
+    }
+    return SocketStats.sum(all);
+  }
+
   /** Closes every socket, then every loop (waiting for their threads). */
   @Override
   public void close() {

@@ -282,6 +282,44 @@ public final class SocketOptions {
     return type;
   }
 
+  // ---------------------------------------------------------------- for adapters
+  // An adapter such as dev.jdgram.compat.JdgramDatagramSocket learns a socket's family only at
+  // bind (from the address), and keeps the caller's other settings: it needs a copy of another
+  // type and to read back what the caller asked for.
+
+  /**
+   * @param type {@code "udp4"} or {@code "udp6"} (checked by {@code createSocket})
+   * @return a copy of that type, every other setting kept
+   */
+  public SocketOptions type(String type) {
+    return with(s -> s.type = type);
+  }
+
+  /** @return whether SO_REUSEADDR is set at bind */
+  public boolean reuseAddr() {
+    return reuseAddr;
+  }
+
+  /** @return whether SO_REUSEPORT is set at bind */
+  public boolean reusePort() {
+    return reusePort;
+  }
+
+  /** @return SO_RCVBUF applied at bind, 0 for the default */
+  public int recvBufferSize() {
+    return recvBufferSize;
+  }
+
+  /** @return SO_SNDBUF applied at bind, 0 for the default */
+  public int sendBufferSize() {
+    return sendBufferSize;
+  }
+
+  /** @return the loop, or null for {@link EventLoop#getDefault()} */
+  public EventLoop loop() {
+    return loop;
+  }
+
   private static void checkSize(String name, int size) {
     if (size < 0) {
       throw Errors.outOfRange(name, ">= 0 && <= 4294967295", size);

@@ -30,6 +30,14 @@ final class SocketState {
   List<QueuedOp> connectQueue;
   boolean receiving;
   boolean refed = true;
+  /**
+   * How many pause requests hold the socket's reading off (a {@link DatagramPublisher} without
+   * demand); the handle receives only at 0. The socket stays active for the loop's reference
+   * count meanwhile: it is listening, only back-pressured.
+   */
+  int recvPauses;
+  /** The kernel's drop count when the socket closed (-1: unknown), for stats() afterwards. */
+  long dropsAtClose = -1;
 
   SocketState(UdpHandle handle) {
     this.handle = handle;

@@ -21,7 +21,7 @@ import org.junit.jupiter.api.Test;
 /**
  * The library's layers, kept: the socket layer on top, the loop and the one handle beneath it,
  * the transports at the bottom, each depending only downwards. Read from the sources (imports and
- * qualified names in code, not in comments), so that a forbidden reference fails here, by name.
+ * qualified names in code, not in comments or strings), so that a forbidden reference fails here, by name.
  */
 class LayeringTest {
   private static final String ROOT = "dev.jdgram";
@@ -56,8 +56,9 @@ class LayeringTest {
     return g;
   }
 
+  /** Comments and string literals name no type (a JFR event is named "dev.jdgram.ReceiveBatch"). */
   private static String stripComments(String s) {
-    return s.replaceAll("(?s)/\\*.*?\\*/", "").replaceAll("//[^\\n]*", "");
+    return s.replaceAll("(?s)/\\*.*?\\*/", "").replaceAll("//[^\\n]*", "").replaceAll("\"(?:\\\\.|[^\"\\\\])*\"", "\"\"");
   }
 
   private static boolean under(String pkg, String layer) {
@@ -82,8 +83,12 @@ class LayeringTest {
     String handle = ROOT + ".handle";
     String loop = ROOT + ".loop";
     String transport = ROOT + ".transport";
-    if (from.equals(handle) && !to.equals(handle)) {
+    if (from.equals(handle) && !to.equals(handle) && !to.equals(ROOT + ".observe")) {
+      // dev.jdgram.observe is a leaf (the Flight Recorder events), depending on jdk.jfr alone
       return "the handle names no transport, no loop class and nothing above it";
+    }
+    if (from.equals(ROOT + ".observe") && !to.equals(from)) {
+      return "the Flight Recorder events are a leaf: every layer may record, they name none";
     }
     if (from.equals(loop)) {
       if (to.equals(ROOT) && !types.equals(Set.of("DgramException"))) {

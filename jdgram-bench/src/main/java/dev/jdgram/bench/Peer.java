@@ -222,6 +222,12 @@ public final class Peer {
 
   static void rx(String system, int port, int warmupMs, int windowMs) throws Exception {
     Meter m = new Meter();
+    if (SocketPeer.handles(system)) {
+      SocketPeer.rx(system, port, m);
+      ready();
+      m.measure(warmupMs, windowMs, true, IDLE_MS);
+      return;
+    }
     switch (system) {
       case "jdgram-copy" -> {
         DgramSocket s = jdgramSocket();
@@ -387,6 +393,13 @@ public final class Peer {
   // ------------------------------------------------------------------ echo
 
   static void echo(String system, int port, int durationMs) throws Exception {
+    if (SocketPeer.handles(system)) {
+      SocketPeer.echo(system, port);
+      ready();
+      Thread.sleep(durationMs);
+      System.out.println("RESULT count=1");
+      return;
+    }
     switch (system) {
       case "jdgram-copy" -> {
         DgramSocket s = jdgramSocket();
@@ -452,6 +465,14 @@ public final class Peer {
     byte[] msg = new byte[size];
     InetSocketAddress dst = new InetSocketAddress(LO, port);
     ready();
+    if (SocketPeer.handles(system)) {
+      if (!SocketPeer.ping(system, port, size, warm, rtt)) {
+        System.out.println("RESULT count=0 error=timeout");
+        return;
+      }
+      System.out.println(percentiles(rtt));
+      return;
+    }
     switch (system) {
       case "jdgram-copy", "jdgram-view" -> {
         DgramSocket s = jdgramSocket();

@@ -232,6 +232,8 @@ final class Report {
     g.add(valueGoal("alloc: batch send (sendmmsg) 0 B/datagram (< 1)" + lw, atx, "alloc", "jdgram-linux-mmsg", 1.0));
     g.add(valueGoal("alloc: onMessage ≤ the array (80 B for 64 B)" + lw, arx, "alloc", "jdgram-linux-copy", 80.0));
     g.add(valueGoal("many-sockets < 2 KiB heap per idle socket", "many-sockets", "heapPerSocket", "jdgram-linux-view", 2048));
+    g.add(ratioGoal("rx-64 DatagramSocket adapter on a virtual thread ≥ 1.20 × JDK DatagramSocket on one", "rx-64",
+        "value", "jdgram-compat-vt", "jdk-socket-vt", 1.20, true));
     g.add(ratioGoal("nio transport rx-64 onMessage ≥ JDK loop", "rx-64", "value", "jdgram-nio-copy", "jdk", 1.0, true));
     g.add(ratioGoal("nio transport rx-64 zero-copy ≥ JDK loop", "rx-64", "value", "jdgram-nio-view", "jdk", 1.0, true));
     g.add(ratioGoal("nio transport tx-64 send ≥ JDK loop", "tx-64", "value", "jdgram-nio-copy", "jdk", 1.0, true));

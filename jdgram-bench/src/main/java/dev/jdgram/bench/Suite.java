@@ -35,7 +35,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
  *
  * <pre>
  * java -cp jdgram-bench.jar:lib/* dev.jdgram.bench.Suite [--quick|--full] [--runs N]
- *     [--systems c,jdgram,netty,jdk,node]
+ *     [--systems c,jdgram,netty,jdk,node,compat]
  *     [--workloads rx-64,rx-1400,tx-64,pingpong,echo-pipelined,many-sockets,multicast-fanout,alloc]
  *     [--window MS] [--warmup MS] [--ping N] [--sockets N] [--members N] [--docs DIR | --no-docs]
  * </pre>
@@ -49,7 +49,7 @@ public final class Suite {
   int pingCount = 20000;
   int sockets = 10000;
   String mode = "full";
-  Set<String> families = new LinkedHashSet<>(List.of("c", "jdgram", "netty", "jdk", "node"));
+  Set<String> families = new LinkedHashSet<>(List.of("c", "jdgram", "netty", "jdk", "node", "compat"));
   List<String> workloads = new ArrayList<>(List.of("rx-64", "rx-1400", "tx-64", "pingpong", "echo-pipelined", "many-sockets",
       "multicast-fanout", "alloc"));
   /** Members of the group in multicast-fanout (docs/benchmark-method.md: 8). */
@@ -198,6 +198,11 @@ public final class Suite {
     if (has("node")) {
       l.add(new Sys("node", "node", nodeCmd("rx", port, w, win), null));
     }
+    if (has("compat")) {
+      // blocking java.net.DatagramSocket code on a virtual thread: the JDK's socket, and jdgram's adapter
+      l.add(new Sys("jdk-socket-vt", "compat", javaCmd(null, "jdk-socket-vt", "rx", port, w, win), null));
+      l.add(new Sys("jdgram-compat-vt", "compat", javaCmd("linux", "jdgram-compat-vt", "rx", port, w, win), null));
+    }
     if (has("jdgram") && recvBatches != null) {
       // the receive batch sweep: jdgram linux at each batch size, side by side
       for (int n : recvBatches) {
@@ -262,6 +267,12 @@ public final class Suite {
     }
     if (has("node")) {
       l.add(new Sys("node", "node", nodeCmd("echo", port, d), nodeCmd("ping", port, size, pw, pc)));
+    }
+    if (has("compat")) {
+      for (String n : List.of("jdk-socket-vt", "jdgram-compat-vt")) {
+        String t = n.startsWith("jdgram") ? "linux" : null;
+        l.add(new Sys(n, "compat", javaCmd(t, n, "echo", port, d), javaCmd(t, n, "ping", port, size, pw, pc)));
+      }
     }
     if (has("jdgram")) {
       for (String t : List.of("linux", "nio")) {

@@ -6,7 +6,9 @@ import dev.jdgram.Dgram;
 import dev.jdgram.DgramSocket;
 import dev.jdgram.RemoteInfo;
 import dev.jdgram.SocketOptions;
+import dev.jdgram.SocketStats;
 import java.io.PrintWriter;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalTime;
@@ -33,6 +35,7 @@ import picocli.CommandLine.Parameters;
       "  jdgram listen 5000 --count 1 --timeout 10000 --json",
       "  jdgram listen 5000 --join 239.1.2.3 --interface 127.0.0.1",
       "  jdgram listen 5000 --join 232.1.2.3 --source 127.0.0.1 --interface 127.0.0.1",
+      "  jdgram listen 5000 --jfr listen.jfr; jfr print --categories dev.jdgram listen.jfr",
     })
 final class ListenCommand extends CliCommand {
   private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("HH:mm:ss.SSS");
@@ -81,6 +84,12 @@ final class ListenCommand extends CliCommand {
   @Option(names = {"-q", "--quiet"}, description = "No status lines on standard error.")
   boolean quiet;
 
+  @Option(names = "--jfr", paramLabel = "FILE",
+      description = "Record jdgram's Flight Recorder events (category dev.jdgram: socket "
+          + "lifecycle, errors, datagrams per loop phase, slow callbacks) to FILE, written when "
+          + "listening ends; read it with: jfr print --categories dev.jdgram FILE.")
+  Path jfr;
+
   @Override
   public Integer call() {
     checkPort(port, "PORT");
@@ -102,6 +111,7 @@ final class ListenCommand extends CliCommand {
     PrintWriter err = err();
     AtomicLong received = new AtomicLong();
     AtomicLong bytes = new AtomicLong();
+    FlightRecording recording = FlightRecording.start(jfr); // before the socket: its bind is in it
     DgramSocket socket = meta
         ? Dgram.createSocket(SocketOptions.of(typeFor(address)).reuseAddr(group != null)
             .recvTtl(true).recvTos(true).recvTimestamp(true))
@@ -137,10 +147,20 @@ final class ListenCommand extends CliCommand {
       }
       Session.End end = session.await(timeoutMillis == 0 ? null : Duration.ofMillis(timeoutMillis));
       closeAndWait(socket);
+      SocketStats stats = socket.stats();
       if (!quiet || end == Session.End.INTERRUPTED) {
         err.println(received.get() + " datagrams, " + bytes.get() + " bytes received"
+            + (stats.receiveDrops() > 0 ? ", " + stats.receiveDrops() + " dropped by the kernel" : "")
             + (end == Session.End.TIMEOUT ? " (time-out after " + timeoutMillis + " ms)" : ""));
         err.flush();
+      }
+      if (recording != null) {
+        recording.close();
+        recording = null;
+        if (!quiet) {
+          err.println("recorded to " + jfr + " (jfr print --categories dev.jdgram " + jfr + ")");
+          err.flush();
+        }
       }
       session.rethrowFailure();
       boolean short_ = end == Session.End.TIMEOUT && count > 0 && received.get() < count;
@@ -152,6 +172,9 @@ final class ListenCommand extends CliCommand {
       return session.exitCode(short_ ? Main.EXIT_TIMEOUT : 0);
     } finally {
       closeQuietly(socket);
+      if (recording != null) {
+        recording.close();
+      }
     }
   }
 

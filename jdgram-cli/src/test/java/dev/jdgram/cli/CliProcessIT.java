@@ -6,17 +6,23 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.IOException;
 import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.DatagramChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import jdk.jfr.consumer.RecordedEvent;
+import jdk.jfr.consumer.RecordingFile;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -183,6 +189,30 @@ class CliProcessIT {
   }
 
   // ------------------------------------------------------------------ tests
+
+  @Test
+  void listenRecordsAFlightRecordingOfItsSocket() throws Exception {
+    Path file = tmp.resolve("listen.jfr");
+    Proc listen = jdgram("listen", "0", "--count", "3", "--timeout", "20000", "--jfr", file.toString());
+    int port = listeningPort(listen);
+    try (DatagramChannel ch = DatagramChannel.open()) {
+      for (int i = 0; i < 3; i++) {
+        ch.send(ByteBuffer.wrap(("jfr " + i).getBytes(StandardCharsets.UTF_8)), new InetSocketAddress("127.0.0.1", port));
+      }
+    }
+    assertEquals(0, listen.exit(), listen::dump);
+    assertTrue(listen.stderr().contains("recorded to " + file), listen::dump);
+    List<RecordedEvent> events = RecordingFile.readAllEvents(file);
+    List<String> lifecycle = events.stream()
+        .filter(e -> e.getEventType().getName().equals("dev.jdgram.SocketLifecycle"))
+        .sorted(Comparator.comparing(RecordedEvent::getStartTime)) // threads write apart
+        .map(e -> e.getString("action") + " " + e.getString("localAddress")).toList();
+    assertEquals(List.of("bind 127.0.0.1:" + port, "close 127.0.0.1:" + port), lifecycle);
+    long datagrams = events.stream()
+        .filter(e -> e.getEventType().getName().equals("dev.jdgram.ReceivePhase"))
+        .mapToLong(e -> e.getLong("datagrams")).sum();
+    assertEquals(3, datagrams);
+  }
 
   @Test
   void listenReceivesFromSocat() throws Exception {

@@ -1,5 +1,8 @@
 package dev.jdgram.handle;
 
+import dev.jdgram.observe.HandleEvents;
+import dev.jdgram.observe.ReceiveBatchEvent;
+import dev.jdgram.observe.SendFlushEvent;
 import java.lang.System.Logger.Level;
 import java.net.Inet6Address;
 import java.net.InetAddress;
@@ -80,6 +83,9 @@ public final class UdpHandle {
   private boolean gso = true;
   /** Times a refused segmented send was sent again without segmentation. */
   private int gsoFallbacks;
+  /** Datagrams and bytes delivered in the current wake-up (the receive batch's JFR event). */
+  private int batchDatagrams;
+  private long batchBytes;
 
   /**
    * A new, unbound handle on the loop of {@code ctx}, over that loop's transport.
@@ -273,6 +279,17 @@ public final class UdpHandle {
    * next wake-up tries afresh.
    */
   private void readBatch() {
+    ReceiveBatchEvent jfr = HandleEvents.recvBatchBegin(); // null unless recorded: nothing else is done
+    batchDatagrams = 0;
+    batchBytes = 0;
+    try {
+      readCapped();
+    } finally {
+      HandleEvents.recvBatchEnd(jfr, ctx.transport().name(), batchDatagrams, batchBytes);
+    }
+  }
+
+  private void readCapped() {
     int total = 0;
     while (total < RECV_PER_WAKEUP && receiving && !closed) {
       int want = RECV_PER_WAKEUP - total;
@@ -307,6 +324,8 @@ public final class UdpHandle {
   }
 
   private boolean deliver(ByteBuffer data, InetSocketAddress from, RecvInfo info) {
+    batchDatagrams++;
+    batchBytes += data.remaining();
     listener.onRecv(data, from, info);
     return receiving && !closed;
   }
@@ -341,10 +360,10 @@ public final class UdpHandle {
 
   /**
    * @return datagrams the kernel dropped because the receive buffer was full (sk_drops), 0
-   *     without a socket, or -1 where the transport cannot know
+   *     without a socket, or -1 where the transport can never know
    */
   public long receiveDrops() {
-    return kernel.hasSocket() ? kernel.receiveDrops() : 0;
+    return kernel.receiveDrops(); // each kernel answers without a socket too (0, or -1 if it never knows)
   }
 
   // ------------------------------------------------------------------ send
@@ -394,7 +413,15 @@ public final class UdpHandle {
     if (bad < 0) {
       return bad;
     }
-    return kernel.hasSocket() ? kernel.trySend(req.data, req.dest, req.info) : Errno.EBADF;
+    if (!kernel.hasSocket()) {
+      return Errno.EBADF;
+    }
+    SendFlushEvent jfr = HandleEvents.sendFlushBegin();
+    int r = kernel.trySend(req.data, req.dest, req.info);
+    if (jfr != null) {
+      HandleEvents.sendFlushEnd(jfr, ctx.transport().name(), "sendmsg", 1, r >= 0 ? 1 : 0, Math.max(r, 0), r);
+    }
+    return r;
   }
 
   private void scheduleFlush() {
@@ -426,7 +453,12 @@ public final class UdpHandle {
     int sent = 0;
     if (err == 0 && writeQueue.isEmpty()) {
       while (sent < n) {
+        SendFlushEvent jfr = HandleEvents.sendFlushBegin();
         int r = kernel.trySendBatch(batch, sent, dest, gso);
+        if (jfr != null) {
+          HandleEvents.sendFlushEnd(jfr, ctx.transport().name(), gso ? "sendmsg/sendmmsg (batch)" : "sendmmsg (batch)",
+              n - sent, Math.max(r, 0), batchBytes(batch, sent, Math.max(r, 0)), r);
+        }
         if (r == UdpKernel.GSO_REFUSED) {
           gsoRefused();
           continue; // the same datagrams again, unsegmented: nothing lost, nothing reported
@@ -484,7 +516,13 @@ public final class UdpHandle {
         continue;
       }
       int k = many > 1 ? gather() : 1;
+      SendFlushEvent jfr = HandleEvents.sendFlushBegin();
       int r = k == 1 ? kernel.trySend(head.data, head.dest, head.info) : kernel.trySendMany(gathered, k);
+      if (jfr != null) {
+        int sent = r < 0 ? 0 : k == 1 ? 1 : r;
+        HandleEvents.sendFlushEnd(jfr, ctx.transport().name(), k == 1 ? "sendmsg" : "sendmmsg", k, sent,
+            k == 1 ? Math.max(r, 0) : queuedBytes(sent), r);
+      }
       Arrays.fill(gathered, 0, k, null);
       if (r == AGAIN) {
         break;
@@ -502,6 +540,23 @@ public final class UdpHandle {
     if (writeQueue.isEmpty() && listener != null) {
       listener.onWriteQueueDrained();
     }
+  }
+
+  /** @return the bytes of the first {@code n} gathered requests (for the send flush's event) */
+  private long queuedBytes(int n) {
+    long b = 0;
+    for (int i = 0; i < n; i++) {
+      b += gathered[i].size;
+    }
+    return b;
+  }
+
+  private static long batchBytes(NativeBatch batch, int from, int n) {
+    long b = 0;
+    for (int i = from; i < from + n && i < batch.count(); i++) {
+      b += batch.length(i);
+    }
+    return b;
   }
 
   /** @return how many requests from the queue's head go out in one call (their destinations checked) */

@@ -5,6 +5,8 @@ import dev.jdgram.handle.LoopContext;
 import dev.jdgram.handle.Poller;
 import dev.jdgram.handle.Transport;
 import dev.jdgram.handle.TransportProvider;
+import dev.jdgram.observe.LoopEvents;
+import dev.jdgram.observe.SlowCallbackEvent;
 import java.nio.ByteBuffer;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -64,6 +66,8 @@ public final class EventLoop {
   private int refTimers; // loop thread
   private boolean stopRequested; // loop thread
   private ByteBuffer recvBuffer; // loop thread
+  /** The phase running now, named for the slow-callback event (dev.jdgram.SlowCallback). */
+  private String phase = "timers"; // loop thread
   private volatile Thread owner;
   private volatile Thread thread; // set by start()
   private volatile int state = OPEN;
@@ -73,6 +77,10 @@ public final class EventLoop {
     this.transport = transport;
     this.poller = transport.newPoller();
     this.keepAlive = new KeepAlive("jdgram-keepalive-" + id);
+    System.Logger log = System.getLogger("dev.jdgram");
+    if (log.isLoggable(System.Logger.Level.DEBUG)) {
+      log.log(System.Logger.Level.DEBUG, "event loop {0} created on transport {1}", id, transport.name());
+    }
   }
 
   /**
@@ -448,6 +456,7 @@ public final class EventLoop {
     try {
       // the deadline is taken before the first poll: on a virtual clock the poll moves time
       long deadline = timeout < 0 ? Long.MAX_VALUE : nowMillis() + timeout;
+      phase = "poll"; // (its I/O callbacks are timed by the socket layer, apart from the wait)
       int dispatched = poller.poll(timeout);
       if (once) {
         // UV_RUN_ONCE waits for real work: a wake-up left over from a task already drained
@@ -478,6 +487,7 @@ public final class EventLoop {
    * phase's callbacks made, in one system call), then the completions that queued.
    */
   private void runPhaseEnd() {
+    phase = "phase-end";
     Runnable r;
     while ((r = phaseEnd.poll()) != null) {
       invoke(r);
@@ -490,6 +500,7 @@ public final class EventLoop {
   }
 
   private void runTimers() {
+    phase = "timers";
     long now = nowMillis();
     Timer t;
     while ((t = timers.peek()) != null && t.due <= now) {
@@ -512,6 +523,7 @@ public final class EventLoop {
   }
 
   private void runImmediates() {
+    phase = "check";
     int n = immediates.size(); // those queued during this phase run next iteration
     for (int i = 0; i < n; i++) {
       Runnable r = immediates.poll();
@@ -521,6 +533,7 @@ public final class EventLoop {
   }
 
   private void drain() {
+    phase = "pending";
     drainTicks();
     for (int i = 0; i < TASK_BATCH; i++) {
       Runnable r = tasks.poll();
@@ -541,11 +554,18 @@ public final class EventLoop {
   }
 
   private void invoke(Runnable r) {
+    SlowCallbackEvent slow = LoopEvents.callbackBegin(); // null unless recorded: no clock, no allocation
     try {
       r.run();
     } catch (Throwable e) {
       context.uncaught(e);
     }
+    LoopEvents.callbackEnd(slow, phase, r.getClass(), threadName());
+  }
+
+  private String threadName() {
+    Thread t = thread != null ? thread : owner;
+    return t != null ? t.getName() : "loop-" + id;
   }
 
   /** Runs {@code action} on the loop: now if on the loop thread, else as a task. */

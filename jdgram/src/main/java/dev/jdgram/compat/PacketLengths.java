@@ -1,0 +1,46 @@
+package dev.jdgram.compat;
+
+import java.net.DatagramPacket;
+import java.util.Map;
+import java.util.WeakHashMap;
+
+/**
+ * A DatagramPacket's buffer length, which its public API hides. The JDK tells two lengths apart:
+ * the length of the datagram last received into a packet ({@code getLength()}) and the room
+ * the packet offers the next receive (its package-private {@code bufLength}, set only by
+ * {@code setData} and {@code setLength}). Outside java.net a receive can only call
+ * {@code setLength}, which would shrink that room; so the room is remembered here per packet,
+ * and used again while the packet still shows what the last receive left in it (same array,
+ * same offset, same length). A caller's own {@code setLength} to another value or
+ * {@code setData} is seen as such, and its length is the room again.
+ */
+final class PacketLengths {
+  private record Room(byte[] buf, int offset, int capacity, int received) {}
+
+  /** Weak keys: a packet the caller drops is forgotten with it. Guarded by itself. */
+  private final Map<DatagramPacket, Room> rooms = new WeakHashMap<>();
+
+  /** Caller holds the packet's monitor. @return the room the next receive into {@code p} has */
+  int capacity(DatagramPacket p) {
+    Room r;
+    synchronized (rooms) {
+      r = rooms.get(p);
+    }
+    if (r != null && r.buf == p.getData() && r.offset == p.getOffset() && r.received == p.getLength()) {
+      return r.capacity;
+    }
+    return p.getLength();
+  }
+
+  /** Caller holds the packet's monitor: {@code received} bytes went into a room of {@code capacity}. */
+  void received(DatagramPacket p, int capacity, int received) {
+    synchronized (rooms) {
+      Room r = rooms.get(p);
+      if (r != null && r.buf == p.getData() && r.offset == p.getOffset() && r.capacity == capacity
+          && r.received == received) {
+        return; // a packet reused for datagrams of one size: nothing to write down again
+      }
+      rooms.put(p, new Room(p.getData(), p.getOffset(), capacity, received));
+    }
+  }
+}
