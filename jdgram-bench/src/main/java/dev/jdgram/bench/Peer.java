@@ -245,6 +245,24 @@ public final class Peer {
         s.onDatagram(d -> m.add(d.size()));
         bindSync(s, port);
       }
+      case "jdgram-lean-ttl", "jdgram-lean-tos", "jdgram-lean-ts" -> {
+        // the lean zero-copy receiver with one per-datagram fact asked of the kernel, and read:
+        // what that fact costs (the column beside jdgram-lean)
+        SocketOptions o = SocketOptions.of("udp4").recvBufferSize(RCVBUF).sendBufferSize(RCVBUF).packetInfo(false);
+        DgramSocket s = Dgram.createSocket(switch (system) {
+          case "jdgram-lean-ttl" -> o.recvTtl(true);
+          case "jdgram-lean-tos" -> o.recvTos(true);
+          default -> o.recvTimestamp(true);
+        });
+        if (system.equals("jdgram-lean-ts")) {
+          s.onDatagram(d -> m.add(d.size() + (int) (d.timestampNanos() >>> 63))); // read, so it is not skipped
+        } else if (system.equals("jdgram-lean-ttl")) {
+          s.onDatagram(d -> m.add(d.size() + (d.ttl() >>> 31)));
+        } else {
+          s.onDatagram(d -> m.add(d.size() + (d.tos() >>> 31)));
+        }
+        bindSync(s, port);
+      }
       case "netty-epoll", "netty-nio" -> {
         EventLoopGroup g = nettyGroup(system);
         nettyBootstrap(system, g, new ChannelInboundHandlerAdapter() {

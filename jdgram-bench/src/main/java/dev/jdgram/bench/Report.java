@@ -12,13 +12,15 @@ import java.util.concurrent.TimeUnit;
 /** The suite's table, ratios, goals, machine facts: as console text, Markdown and SVG. */
 final class Report {
   static final List<String> COLUMNS = List.of("c", "c-recvfrom", "c-cmsg", "c-gso", "netty-epoll", "netty-nio", "jdk", "node",
-      "jdgram-linux-copy", "jdgram-linux-view", "jdgram-linux-lean", "jdgram-linux-batch", "jdgram-linux-mmsg", "jdgram-nio-copy",
+      "jdgram-linux-copy", "jdgram-linux-view", "jdgram-linux-lean", "jdgram-linux-lean-ttl", "jdgram-linux-lean-tos", "jdgram-linux-lean-ts", "jdgram-linux-batch", "jdgram-linux-mmsg", "jdgram-nio-copy",
       "jdgram-nio-view", "jdgram-nio-batch");
   static final Map<String, String> LABEL = Map.ofEntries(Map.entry("c", "C"), Map.entry("c-recvfrom", "C recvfrom"),
       Map.entry("c-cmsg", "C as jdgram"),
       Map.entry("c-gso", "C GSO"), Map.entry("netty-epoll", "Netty epoll"), Map.entry("netty-nio", "Netty NIO"),
       Map.entry("jdk", "JDK"), Map.entry("node", "Node"), Map.entry("jdgram-linux-copy", "jdgram linux"),
       Map.entry("jdgram-linux-view", "jdgram linux zero-copy"), Map.entry("jdgram-linux-lean", "jdgram linux zero-copy, no pktinfo"),
+      Map.entry("jdgram-linux-lean-ttl", "… + recvTtl"), Map.entry("jdgram-linux-lean-tos", "… + recvTos"),
+      Map.entry("jdgram-linux-lean-ts", "… + recvTimestamp"),
       Map.entry("jdgram-linux-batch", "jdgram linux batch(GSO)"),
       Map.entry("jdgram-linux-mmsg", "jdgram linux batch(mmsg)"), Map.entry("jdgram-nio-copy", "jdgram nio"),
       Map.entry("jdgram-nio-view", "jdgram nio zero-copy"), Map.entry("jdgram-nio-batch", "jdgram nio batch"));
@@ -209,6 +211,14 @@ final class Report {
     g.add(ratioGoal("rx-64 onMessage ≥ 1.20 × Netty epoll", "rx-64", "value", "jdgram-linux-copy", "netty-epoll", 1.20, true));
     g.add(ratioGoal("rx-64 zero-copy ≥ 0.95 × C recvmmsg", "rx-64", "value", "jdgram-linux-view", "c", 0.95, true));
     g.add(ratioGoal("rx-64 zero-copy, packetInfo(false) ≥ 0.95 × C", "rx-64", "value", "jdgram-linux-lean", "c", 0.95, true));
+    for (String f : List.of("ttl", "tos", "ts")) {
+      String col = "jdgram-linux-lean-" + f;
+      if (stat("rx-64", col, "value") != null) { // --meta: each fact costs at most 5%, and no allocation
+        g.add(ratioGoal("rx-64 zero-copy with " + LABEL.get(col).substring(4) + " ≥ 0.95 × without", "rx-64", "value", col,
+            "jdgram-linux-lean", 0.95, true));
+        g.add(valueGoal("alloc: zero-copy with " + LABEL.get(col).substring(4) + " 0 B/datagram (< 1)", "rx-64", "alloc", col, 1.0));
+      }
+    }
     g.add(ratioGoal("rx-64 onMessage ≥ 3.5 × Node", "rx-64", "value", "jdgram-linux-copy", "node", 3.5, true));
     g.add(ratioGoal("rx-64 zero-copy ≥ 3.5 × Node", "rx-64", "value", "jdgram-linux-view", "node", 3.5, true));
     g.add(ratioGoal("rx-1400 onMessage ≥ 0.90 × C", "rx-1400", "value", "jdgram-linux-copy", "c", 0.90, true));

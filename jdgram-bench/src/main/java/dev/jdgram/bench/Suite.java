@@ -61,6 +61,8 @@ public final class Suite {
   List<Integer> recvBatches;
   /** Warm-up of the alloc workload: long, so that the JIT has compiled (and scalar-replaced) the hot paths. */
   int allocWarmupMs = 8000;
+  /** The rx workloads also run the lean receiver with each per-datagram fact (TTL, TOS, timestamp) on. */
+  boolean meta;
 
   // ------------------------------------------------------------------ environment
   final String java = ProcessHandle.current().info().command().orElse("java");
@@ -128,6 +130,7 @@ public final class Suite {
         case "--jdgram-jvm" -> jdgramJvm.add(args[++k]);
         case "--recv-batch" -> recvBatches = Arrays.stream(args[++k].split(",")).map(Integer::valueOf).toList();
         case "--alloc-warmup" -> allocWarmupMs = Integer.parseInt(args[++k]);
+        case "--meta" -> meta = true;
         default -> throw new IllegalArgumentException("unknown option " + a);
       }
     }
@@ -217,6 +220,11 @@ public final class Suite {
       }
       // the zero-copy receiver without IP_PKTINFO (SocketOptions.packetInfo(false)): what it costs
       l.add(new Sys("jdgram-linux-lean", "jdgram", javaCmd("linux", "jdgram-lean", "rx", port, w, win), null));
+      if (meta) { // and each per-datagram fact asked of the kernel on top of it
+        for (String f : List.of("ttl", "tos", "ts")) {
+          l.add(new Sys("jdgram-linux-lean-" + f, "jdgram", javaCmd("linux", "jdgram-lean-" + f, "rx", port, w, win), null));
+        }
+      }
     }
     return l;
   }

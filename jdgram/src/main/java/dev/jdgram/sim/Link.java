@@ -61,6 +61,16 @@ public final class Link {
     return this;
   }
 
+  /**
+   * Whether the queue marks instead of drops: an ECN-capable datagram (ECT(0) or ECT(1)) that
+   * meets a full transmit queue is queued with its ECN bits set to CE (congestion experienced),
+   * as a router with an ECN-marking queue does; others are still dropped.
+   */
+  public Link ecnMarking(boolean on) {
+    k.ecnMarking = on;
+    return this;
+  }
+
   /** The transmit queue's length under a rate limit, in frames (default 1000). */
   public Link queueLimit(int frames) {
     k.queueFrames = frames;

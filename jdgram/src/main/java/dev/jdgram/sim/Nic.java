@@ -53,6 +53,24 @@ public final class Nic {
     return this;
   }
 
+  /** @return the largest IP packet this card sends (1500; lo's 65536) */
+  public int mtu() {
+    return k.mtu;
+  }
+
+  /**
+   * Sets the card's MTU ({@code ip link set dev NAME mtu N}). A router that must forward a
+   * don't-fragment datagram (or any IPv6 one) larger than it answers "fragmentation needed" /
+   * "packet too big" with this MTU; others are delivered whole, as their fragments would be.
+   */
+  public Nic mtu(int bytes) {
+    if (bytes < 68) {
+      throw new IllegalArgumentException("an MTU below 68 bytes: " + bytes);
+    }
+    k.mtu = bytes;
+    return this;
+  }
+
   /** @return the cable to the LAN's switch (faults, capture) */
   public Link link() {
     if (k.link() == null) {

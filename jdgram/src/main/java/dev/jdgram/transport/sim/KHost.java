@@ -1,10 +1,12 @@
 package dev.jdgram.transport.sim;
 
+import dev.jdgram.handle.Errno;
 import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -254,13 +256,13 @@ public final class KHost {
       w.trace(p.tag, name, KLayer.IP, "drop", "not addressed to this host and forwarding is off");
       return;
     }
-    forward(p);
+    forward(nic, p);
   }
 
   static final InetAddress ALL_HOSTS = Packet.addr("224.0.0.1");
   static final InetAddress ALL_NODES = Packet.addr("ff02::1");
 
-  private void forward(Packet p) {
+  private void forward(KNic in, Packet p) {
     if (p.ttl <= 1) {
       w.trace(p.tag, name, KLayer.ROUTER, "drop", "TTL " + p.ttl + " expires here (ICMP time exceeded not modelled)");
       return;
@@ -273,6 +275,15 @@ public final class KHost {
     byte[] mac = resolve(r.nic, r.nextHop);
     if (mac == null) {
       w.trace(p.tag, name, KLayer.NEIGH, "drop", "no neighbour " + Prefix.format(r.nextHop) + " on " + r.nic.name);
+      return;
+    }
+    int size = p.wireSize() - 14; // the IP packet
+    if (size > r.nic.mtu && (p.df || p.v6()) && p.proto == Packet.UDP) {
+      // ip_forward: DF set (IPv6: always) and too big for the next link: tell the sender the MTU
+      w.trace(p.tag, name, KLayer.ROUTER, "drop", size + " bytes do not fit " + r.nic.name + "'s MTU " + r.nic.mtu
+          + " and may not be fragmented");
+      InetAddress self = sourceFor(in, p.src, p.v6()); // the address on the side it came from
+      sendIcmpError(p, Packet.tooBig(p, r.nic.mtu), self != null ? self : r.source(), p.v6() ? "packet too big" : "fragmentation needed");
       return;
     }
     Packet q = p.copy();
@@ -419,16 +430,21 @@ public final class KHost {
 
   /** icmp_send / icmpv6_send: port unreachable back to the sender of {@code orig}. */
   private void sendPortUnreachable(Packet orig) {
+    sendIcmpError(orig, Packet.portUnreachable(orig), orig.dst, "port unreachable");
+  }
+
+  /** icmp_send / icmpv6_send: the error {@code payload} about {@code orig}, from {@code self}, back to its sender. */
+  private void sendIcmpError(Packet orig, byte[] payload, InetAddress self, String what) {
     Packet q = new Packet();
     boolean v6 = orig.v6();
     q.tag = w.nextIcmpTag();
     q.proto = v6 ? Packet.ICMPV6 : Packet.ICMP;
-    q.src = orig.dst;
+    q.src = self;
     q.dst = orig.src;
     q.ttl = 64;
     q.ipId = ++w.ipIds;
-    q.payload = Packet.portUnreachable(orig);
-    w.trace(q.tag, name, KLayer.ICMP, "send", "port unreachable for " + orig.tag + " to " + Prefix.format(q.dst));
+    q.payload = payload;
+    w.trace(q.tag, name, KLayer.ICMP, "send", what + " for " + orig.tag + " to " + Prefix.format(q.dst));
     Path r = route(q.dst);
     if (r == null) {
       w.trace(q.tag, name, KLayer.IP, "drop", "no route back to " + Prefix.format(q.dst));
@@ -449,33 +465,50 @@ public final class KHost {
   }
 
   /**
-   * An ICMP error for one of our datagrams: a connected socket gets ECONNREFUSED (sk_err); a
-   * socket that asked for its error queue (IP_RECVERR) gets an entry naming the destination,
-   * connected or not.
+   * An ICMP error for one of our datagrams (__udp4_lib_err): a socket that asked for its error
+   * queue (IP_RECVERR) gets an entry naming the destination, connected or not; else only a
+   * connected socket hears of it (sk_err). "Fragmentation needed" also teaches the host the path
+   * MTU, so that its next don't-fragment send that is too large fails at once.
    */
   private void icmpInput(Packet p) {
-    int[] ports = p.unreachablePorts();
-    if (ports == null) {
+    Packet.IcmpError e = p.icmpError();
+    if (e == null) {
       w.trace(p.tag, name, KLayer.ICMP, "drop", "ICMP message not handled");
       return;
     }
     InetAddress dst = p.unreachableAddress();
+    boolean v6 = dst instanceof Inet6Address;
+    int errno = e.errno(v6);
+    String what = Errno.name(errno) + " (ICMP " + e.type() + "/" + e.code() + (e.mtu() > 0 ? ", mtu " + e.mtu() : "") + ")";
+    if (e.mtu() > 0) {
+      pathMtu.put(dst, e.mtu());
+    }
     for (KSocket s : sockets) {
-      if (s.local.getPort() == ports[0] && s.wantsErrorQueue() && (s.remote == null
-          || (s.remote.getAddress().equals(dst) && s.remote.getPort() == ports[1]))) {
-        w.trace(p.tag, name, KLayer.ICMP, "deliver", "port unreachable from " + Prefix.format(dst) + ":" + ports[1] + ": queued on socket :" + ports[0] + "'s error queue (IP_RECVERR)");
-        boolean v6 = dst instanceof Inet6Address;
-        s.queueError(new InetSocketAddress(dst, ports[1]), dev.jdgram.handle.Errno.ECONNREFUSED,
-            v6 ? 1 : 3, v6 ? 4 : 3, p.src); // destination unreachable: port unreachable
+      if (s.local.getPort() != e.srcPort()) {
+        continue;
+      }
+      boolean connectedThere = s.remote != null && s.remote.getAddress().equals(dst) && s.remote.getPort() == e.dstPort();
+      if (s.wantsErrorQueue() && (s.remote == null || connectedThere)) {
+        w.trace(p.tag, name, KLayer.ICMP, "deliver", what + " about " + Prefix.format(dst) + ":" + e.dstPort() + ": queued on socket :" + e.srcPort() + "'s error queue (IP_RECVERR)");
+        s.queueError(new InetSocketAddress(dst, e.dstPort()), errno, e.type(), e.code(), p.src, e.mtu());
         return;
       }
-      if (s.local.getPort() == ports[0] && s.remote != null && s.remote.getAddress().equals(dst) && s.remote.getPort() == ports[1]) {
-        w.trace(p.tag, name, KLayer.ICMP, "deliver", "port unreachable from " + Prefix.format(dst) + ":" + ports[1] + ": connected socket :" + ports[0] + " gets ECONNREFUSED");
-        s.socketError(dev.jdgram.handle.Errno.ECONNREFUSED);
+      if (connectedThere) {
+        w.trace(p.tag, name, KLayer.ICMP, "deliver", what + " from " + Prefix.format(dst) + ":" + e.dstPort() + ": connected socket :" + e.srcPort() + " gets " + Errno.name(errno));
+        s.socketError(errno);
         return;
       }
     }
-    w.trace(p.tag, name, KLayer.ICMP, "drop", "port unreachable from " + Prefix.format(dst) + ":" + ports[1] + ": no connected socket on :" + ports[0] + " (unconnected sockets ignore it)");
+    w.trace(p.tag, name, KLayer.ICMP, "drop", what + " about " + Prefix.format(dst) + ":" + e.dstPort() + ": no connected socket on :" + e.srcPort() + " (unconnected sockets ignore it)");
+  }
+
+  /** The path MTU learned towards each destination ("fragmentation needed", "packet too big"). */
+  final Map<InetAddress, Integer> pathMtu = new HashMap<>();
+
+  /** @return the MTU towards {@code dst} over {@code nic}: the card's, or less if a router said so */
+  int mtuTowards(KNic nic, InetAddress dst) {
+    Integer learned = pathMtu.get(dst);
+    return learned == null ? nic.mtu : Math.min(learned, nic.mtu);
   }
 
   // ---------------------------------------------------------------- group membership per interface

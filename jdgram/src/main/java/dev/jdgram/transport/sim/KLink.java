@@ -27,6 +27,8 @@ public final class KLink {
   public long reorderMicros = 10_000;
   public long rateBitsPerSecond;
   public int queueFrames = 1000;
+  /** A full queue marks ECN-capable frames CE instead of dropping them. */
+  public boolean ecnMarking;
 
   KLink(World w, KNic nic, KSwitch sw) {
     this.w = w;
@@ -48,7 +50,8 @@ public final class KLink {
    * Carries {@code p} across: towards the switch if {@code fromNic}, else towards the card.
    * {@code sent} runs when the frame has left the sender's queue (its socket buffer is freed).
    */
-  void send(boolean fromNic, Packet p, Runnable sent) {
+  void send(boolean fromNic, Packet frame, Runnable sent) {
+    Packet p = frame;
     int dir = fromNic ? 0 : 1;
     String arrow = fromNic ? nic.host.name + "->" + sw.name : sw.name + "->" + nic.host.name;
     if (!up) {
@@ -59,9 +62,15 @@ public final class KLink {
     long t = w.nowMicros();
     if (rateBitsPerSecond > 0) {
       if (queued[dir] >= queueFrames) {
-        w.trace(p.tag, name, KLayer.LINK, "drop", "transmit queue full (" + queueFrames + " frames, rate limit " + rateBitsPerSecond + " bit/s)");
-        sent.run();
-        return;
+        int ecn = p.tos & 3;
+        if (!ecnMarking || (ecn != 1 && ecn != 2)) {
+          w.trace(p.tag, name, KLayer.LINK, "drop", "transmit queue full (" + queueFrames + " frames, rate limit " + rateBitsPerSecond + " bit/s)");
+          sent.run();
+          return;
+        }
+        p = p.copy(); // the frame others may hold stays as it was sent
+        p.tos |= 3;
+        w.trace(p.tag, name, KLayer.LINK, "mark", "transmit queue full: ECN-capable, marked CE instead of dropped");
       }
       long start = Math.max(t, busyUntil[dir]);
       long bits = (long) (p.wireSize() + 24) * 8; // preamble, FCS, gap
@@ -77,10 +86,11 @@ public final class KLink {
       sent.run();
     }
     long leave = t;
+    Packet out = p;
     if (leave == w.nowMicros()) {
-      onWire(fromNic, p, leave, arrow);
+      onWire(fromNic, out, leave, arrow);
     } else {
-      w.at(leave, () -> onWire(fromNic, p, leave, arrow));
+      w.at(leave, () -> onWire(fromNic, out, leave, arrow));
     }
   }
 

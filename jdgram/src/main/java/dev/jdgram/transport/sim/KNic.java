@@ -39,6 +39,8 @@ public final class KNic {
   final Map<InetAddress, Group> groups = new LinkedHashMap<>();
   private final Map<String, Integer> macList = new LinkedHashMap<>();
   final boolean loopback;
+  /** The link's MTU: the largest IP packet this card sends (lo's is Linux's 65536). */
+  public int mtu;
 
   KNic(KHost host, String name, int index, byte[] mac, boolean loopback) {
     this.host = host;
@@ -48,6 +50,7 @@ public final class KNic {
     this.loopback = loopback;
     macList.put("01:00:5e:00:00:01", 1); // all-hosts 224.0.0.1
     macList.put("33:33:00:00:00:01", 1); // all-nodes ff02::1
+    this.mtu = loopback ? 65536 : 1500;
   }
 
   public KLink link() {

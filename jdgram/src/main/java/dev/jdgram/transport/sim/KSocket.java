@@ -83,7 +83,10 @@ final class KSocket implements UdpKernel {
   /** sk_error_queue, for a socket that asked (IP_RECVERR): each entry names its destination. */
   private final ArrayDeque<QueuedError> errq = new ArrayDeque<>();
 
-  private record QueuedError(InetSocketAddress destination, int errno, int type, int code, InetAddress reporter) {}
+  private record QueuedError(InetSocketAddress destination, int errno, int origin, int type, int code,
+      InetAddress reporter, int mtu) {}
+  /** IP_MTU_DISCOVER PMTUDISC_DO: never fragmented; too large for the path fails with EMSGSIZE. */
+  private boolean dontFragment;
   /** The facts each datagram carries up ({@link RecvInfo#PKTINFO}, {@link RecvInfo#TOS}, ...). */
   private int wantRecvInfo;
 
@@ -420,11 +423,16 @@ final class KSocket implements UdpKernel {
   }
 
   /** Under the monitor: an error queue entry (ip_icmp_error). */
-  void queueError(InetSocketAddress destination, int errno, int type, int code, InetAddress reporter) {
+  void queueError(InetSocketAddress destination, int errno, int type, int code, InetAddress reporter, int mtu) {
+    queue(new QueuedError(destination, errno,
+        destination.getAddress() instanceof Inet6Address ? ErrorReport.ICMP6 : ErrorReport.ICMP, type, code, reporter, mtu));
+  }
+
+  private void queue(QueuedError e) {
     if (errq.size() >= 64) {
       return; // bounded, as the kernel bounds it by the socket's receive buffer
     }
-    errq.add(new QueuedError(destination, errno, type, code, reporter));
+    errq.add(e);
     if (interest != 0) {
       ready.add(this);
     }
@@ -444,11 +452,11 @@ final class KSocket implements UdpKernel {
       }
       report.destination = e.destination();
       report.errno = e.errno();
-      report.origin = e.destination().getAddress() instanceof Inet6Address ? ErrorReport.ICMP6 : ErrorReport.ICMP;
+      report.origin = e.origin();
       report.type = e.type();
       report.code = e.code();
       report.reporter = e.reporter();
-      report.mtu = 0;
+      report.mtu = e.mtu();
       sink.onError(report);
     }
     return max;
@@ -579,7 +587,18 @@ final class KSocket implements UdpKernel {
     if (src == null) {
       return Errno.EADDRNOTAVAIL;
     }
+    if (dontFragment && !path.local()) {
+      int mtu = host.mtuTowards(path.nic(), da);
+      if (size + (ipv6 ? 48 : 28) > mtu) {
+        // ip_fragment refuses, and with IP_RECVERR ip_local_error queues the MTU too
+        if ((wantRecvInfo & RecvInfo.ERRORS) != 0) {
+          queue(new QueuedError(dest, Errno.EMSGSIZE, ErrorReport.LOCAL, 0, 0, null, mtu));
+        }
+        return Errno.EMSGSIZE;
+      }
+    }
     Packet p = new Packet();
+    p.df = dontFragment;
     p.tag = w.nextDatagramTag();
     p.src = src;
     p.dst = da;
@@ -650,6 +669,28 @@ final class KSocket implements UdpKernel {
   public void setBroadcast(boolean on) {
     synchronized (w) {
       broadcast = on;
+    }
+  }
+
+  @Override
+  public void setDontFragment(boolean on) {
+    synchronized (w) {
+      dontFragment = on;
+    }
+  }
+
+  /** IP_MTU: the route's card, or less where a router said so. */
+  @Override
+  public int pathMtu() {
+    synchronized (w) {
+      if (remote == null) {
+        throw new SysError(Errno.ENOTCONN);
+      }
+      KHost.Path path = pathTo(remote.getAddress());
+      if (path == null) {
+        throw new SysError(Errno.ENETUNREACH);
+      }
+      return host.mtuTowards(path.nic(), remote.getAddress());
     }
   }
 

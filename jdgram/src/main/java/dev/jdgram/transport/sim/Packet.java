@@ -23,6 +23,13 @@ public final class Packet {
   int ttl;
   /** The TOS / traffic class byte (DSCP and ECN), carried end to end. */
   int tos;
+  /**
+   * Never fragmented on the way (the sending socket's IP_MTU_DISCOVER is PMTUDISC_DO; IPv6 is
+   * never fragmented in flight): a router whose next link is too narrow answers "fragmentation
+   * needed" instead. Without it the model delivers the datagram whole, as fragments and their
+   * reassembly would.
+   */
+  boolean df;
   int proto;
   int ipId;
   int srcPort;
@@ -40,6 +47,7 @@ public final class Packet {
     p.dst = dst;
     p.ttl = ttl;
     p.tos = tos;
+    p.df = df;
     p.proto = proto;
     p.ipId = ipId;
     p.srcPort = srcPort;
@@ -194,12 +202,31 @@ public final class Packet {
    * UDP header (its checksum is filled in by {@link #toFrame()}).
    */
   static byte[] portUnreachable(Packet orig) {
+    return icmpError(orig, orig.v6() ? 1 : 3, orig.v6() ? 4 : 3, 0);
+  }
+
+  /**
+   * "Fragmentation needed" (ICMP 3/4, the next hop's MTU in bytes 6-7) or ICMPv6 "packet too
+   * big" (2/0, the MTU in bytes 4-7) about {@code orig}.
+   */
+  static byte[] tooBig(Packet orig, int mtu) {
+    return icmpError(orig, orig.v6() ? 2 : 3, orig.v6() ? 0 : 4, mtu);
+  }
+
+  private static byte[] icmpError(Packet orig, int type, int code, int mtu) {
     byte[] f = orig.toFrame();
     boolean v6 = orig.v6();
     int quote = v6 ? 48 : 28;
     byte[] m = new byte[8 + quote];
-    m[0] = (byte) (v6 ? 1 : 3);
-    m[1] = (byte) (v6 ? 4 : 3);
+    m[0] = (byte) type;
+    m[1] = (byte) code;
+    if (mtu > 0) {
+      if (v6) {
+        m[4] = (byte) (mtu >>> 24);
+        m[5] = (byte) (mtu >>> 16);
+      }
+      put16(m, 6, mtu & 0xffff);
+    }
     System.arraycopy(f, 14, m, 8, Math.min(quote, f.length - 14));
     if (!v6) {
       put16(m, 2, checksum(m, 0, m.length, 0));
@@ -207,16 +234,36 @@ public final class Packet {
     return m;
   }
 
-  /** @return for an ICMP port unreachable: {inner source port, inner destination port}, else null */
-  int[] unreachablePorts() {
+  /** An ICMP error about a UDP datagram, as the receiving host reads it. */
+  record IcmpError(int type, int code, int mtu, int srcPort, int dstPort) {
+    /** @return the errno Linux gives it (icmp_err_convert, icmpv6_err_convert) */
+    int errno(boolean v6) {
+      if (v6) {
+        return type == 2 ? dev.jdgram.handle.Errno.EMSGSIZE
+            : code == 4 ? dev.jdgram.handle.Errno.ECONNREFUSED : dev.jdgram.handle.Errno.EHOSTUNREACH;
+      }
+      return switch (code) {
+        case 3 -> dev.jdgram.handle.Errno.ECONNREFUSED;
+        case 4 -> dev.jdgram.handle.Errno.EMSGSIZE;
+        case 0, 6 -> dev.jdgram.handle.Errno.ENETUNREACH;
+        default -> dev.jdgram.handle.Errno.EHOSTUNREACH;
+      };
+    }
+  }
+
+  /** @return a destination-unreachable (or packet-too-big) error about a UDP datagram, else null */
+  IcmpError icmpError() {
     byte[] m = payload;
-    boolean v4 = proto == ICMP && m.length >= 36 && m[0] == 3 && m[1] == 3;
-    boolean v6 = proto == ICMPV6 && m.length >= 56 && m[0] == 1 && m[1] == 4;
+    boolean v4 = proto == ICMP && m.length >= 36 && m[0] == 3;
+    boolean v6 = proto == ICMPV6 && m.length >= 56 && (m[0] == 1 || m[0] == 2);
     if (!v4 && !v6) {
       return null;
     }
     int udp = v4 ? 8 + (m[8] & 0x0f) * 4 : 48;
-    return new int[] {((m[udp] & 0xff) << 8) | (m[udp + 1] & 0xff), ((m[udp + 2] & 0xff) << 8) | (m[udp + 3] & 0xff)};
+    int mtu = v6 && m[0] == 2 ? ((m[4] & 0xff) << 24) | ((m[5] & 0xff) << 16) | ((m[6] & 0xff) << 8) | (m[7] & 0xff)
+        : v4 && m[1] == 4 ? ((m[6] & 0xff) << 8) | (m[7] & 0xff) : 0;
+    return new IcmpError(m[0] & 0xff, m[1] & 0xff, mtu, ((m[udp] & 0xff) << 8) | (m[udp + 1] & 0xff),
+        ((m[udp + 2] & 0xff) << 8) | (m[udp + 3] & 0xff));
   }
 
   /** @return the destination address quoted in an ICMP error */
@@ -264,10 +311,10 @@ public final class Packet {
       boolean ra = proto == IGMP;
       byte[] ip = new byte[ra ? 24 : 20];
       ip[0] = (byte) (ra ? 0x46 : 0x45);
-      ip[1] = (byte) (proto == IGMP ? 0xc0 : 0);
+      ip[1] = (byte) (proto == IGMP ? 0xc0 : tos);
       put16(ip, 2, ip.length + l4.length);
       put16(ip, 4, ipId & 0xffff);
-      ip[6] = 0x40; // DF, as Linux sets it on UDP and IGMP
+      ip[6] = 0x40; // DF, as Linux sets it on UDP (IP_PMTUDISC_WANT, the default) and IGMP
       ip[8] = (byte) ttl;
       ip[9] = (byte) proto;
       System.arraycopy(s, 0, ip, 12, 4);
@@ -283,7 +330,8 @@ public final class Packet {
       out.write(0xdd);
       boolean hbh = proto == ICMPV6 && isMembershipMessage();
       byte[] ip = new byte[40 + (hbh ? 8 : 0)];
-      ip[0] = 0x60;
+      ip[0] = (byte) (0x60 | (tos >>> 4)); // version and the traffic class's high half
+      ip[1] = (byte) (tos << 4);
       put16(ip, 4, l4.length + (hbh ? 8 : 0));
       ip[6] = (byte) (hbh ? 0 : proto);
       ip[7] = (byte) ttl;
