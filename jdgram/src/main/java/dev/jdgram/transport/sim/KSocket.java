@@ -498,7 +498,7 @@ final class KSocket implements UdpKernel {
       for (int j = 0; j < k; j++) {
         int r = sendmsg(batch.view(from + j), dest, batch.info(from + j));
         if (r < 0) {
-          return j > 0 && r == AGAIN ? j : r == AGAIN || j == 0 ? r : j;
+          return j > 0 ? j : r; // as sendmmsg: what went counts; the error is met by the next call
         }
       }
       return k;
