@@ -21,6 +21,7 @@ import java.util.TreeMap;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
@@ -265,24 +266,26 @@ class FuturesTest {
     }
   }
 
-  // Known defect, open: in a full suite run (never alone) one send callback now and then runs a
-  // few places late (85 after 86-88 on linux; 128 after 129-136 on sim before the one handle),
-  // which breaks the callbacks' promised order. Disabled until found, so that it does not pass
-  // or fail by chance; the note has the evidence.
-  @org.junit.jupiter.api.Disabled("known defect: a send callback occasionally runs a few places late in a full run")
+  // The actions are recorded on the thread that completes each future, and the test thread
+  // waits on a latch, never on one of these futures while the loop may be completing it: a
+  // thread blocked in CompletableFuture.get() helps run the future's dependent actions when it
+  // wakes (the JDK's postComplete), so one action could run on the test thread, late, and the
+  // recorded order would be the scheduler's, not the socket's.
   @Test
-  void sendFuturesCompleteExactlyOnceInSendOrder() {
+  void sendFuturesCompleteExactlyOnceInSendOrder() throws InterruptedException {
     Sink sink = sink();
     DgramSocket s = udp4(); // unbound: the first sends wait for the implicit bind
     int n = 300;
     List<Integer> order = Collections.synchronizedList(new ArrayList<>());
+    List<String> threads = Collections.synchronizedList(new ArrayList<>());
     List<CompletableFuture<Integer>> futures = Collections.synchronizedList(new ArrayList<>());
     AtomicInteger completions = new AtomicInteger();
+    CountDownLatch allDone = new CountDownLatch(n);
+    AtomicReference<Thread> loopThread = new AtomicReference<>();
     // Sent from a loop task, so that each future has its action before it can complete (a
-    // future completed before whenComplete runs the action on the registering thread, which
-    // could then race the loop's next action into the list).
-    CompletableFuture<Void> issued = new CompletableFuture<>();
+    // future completed before whenComplete runs the action on the registering thread).
     s.loop().execute(() -> {
+      loopThread.set(Thread.currentThread());
       for (int i = 0; i < n; i++) {
         int id = i;
         byte[] msg = ("m" + i).getBytes(StandardCharsets.UTF_8);
@@ -290,17 +293,21 @@ class FuturesTest {
         f.whenComplete((bytes, err) -> {
           completions.incrementAndGet();
           order.add(id);
+          if (Thread.currentThread() != loopThread.get()) {
+            threads.add(Thread.currentThread().getName());
+          }
+          allDone.countDown();
         });
         futures.add(f);
       }
-      issued.complete(null);
     });
-    Probe.get(issued);
+    assertTrue(allDone.await(30, TimeUnit.SECONDS), "every future completed: " + completions.get());
     for (int i = 0; i < n; i++) {
       assertEquals(("m" + i).length(), Probe.get(futures.get(i)));
     }
     pause(100);
     assertEquals(n, completions.get(), "each future completed once");
+    assertEquals(List.of(), threads, "every future completed on the loop thread");
     List<Integer> expected = new ArrayList<>();
     for (int i = 0; i < n; i++) {
       expected.add(i);
