@@ -29,6 +29,8 @@ final class BatchOp implements QueuedOp, BatchCounter.Done, Runnable {
   private DgramException outcome; // for deliver() on a later tick
   private int sent;
   private final Runnable deliver = this::deliver;
+  /** Counted in the socket's sendsOnTheirWay until the batch reaches the handle or ends. */
+  private boolean onItsWay;
 
   BatchOp(DatagramBatch batch) {
     this.batch = batch;
@@ -43,6 +45,19 @@ final class BatchOp implements QueuedOp, BatchCounter.Done, Runnable {
     this.address = address;
     this.callback = callback;
     return this;
+  }
+
+  /** The batch was accepted: until it reaches the handle, later sends wait behind it. */
+  void setOff() {
+    onItsWay = true;
+    socket.sendsOnTheirWay.incrementAndGet();
+  }
+
+  private void arrived() {
+    if (onItsWay) {
+      onItsWay = false;
+      socket.sendsOnTheirWay.decrementAndGet();
+    }
   }
 
   /** As a queued op (flushed on the loop), or as a task handed to the loop by {@link #go}. */
@@ -91,6 +106,7 @@ final class BatchOp implements QueuedOp, BatchCounter.Done, Runnable {
 
   /** On the loop thread. */
   void submit(InetSocketAddress d) {
+    arrived();
     UdpHandle h = socket.handle();
     // submit may run inside the caller's send(): every outcome from here is reported later
     if (h == null) {
@@ -154,6 +170,7 @@ final class BatchOp implements QueuedOp, BatchCounter.Done, Runnable {
   }
 
   private void finish(DgramException error, int sentCount) {
+    arrived();
     BatchCallback cb = callback;
     count(error, sentCount);
     batch.end(); // from here the batch (and this op) may be sent again, even by the callback

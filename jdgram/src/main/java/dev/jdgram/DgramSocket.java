@@ -7,6 +7,7 @@ import dev.jdgram.SocketState.QueuedOp;
 import dev.jdgram.handle.Errno;
 import dev.jdgram.handle.ErrorReport;
 import dev.jdgram.handle.RecvInfo;
+import dev.jdgram.handle.SendInfo;
 import dev.jdgram.handle.LoopContext;
 import dev.jdgram.handle.SysError;
 import dev.jdgram.handle.UdpHandle;
@@ -16,6 +17,7 @@ import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 
 /**
@@ -49,6 +51,14 @@ public final class DgramSocket implements AutoCloseable {
   /** The destination of the last batch, resolved once: repeated batches allocate nothing. */
   private final BatchDestination batchDestination = new BatchDestination();
   private final BatchDestination sendDestination = new BatchDestination();
+  /** The loop thread's sends that nothing waits ahead of, straight to the handle. */
+  private final DirectSend direct;
+  /**
+   * Sends taking the general path ({@link SendOp}, {@link BatchOp}) that have not reached the
+   * handle yet (waiting for bind, connect, a look-up, a tick): while any is, {@link DirectSend}
+   * stands aside, so that no send overtakes an earlier one. Any thread adds, the loop subtracts.
+   */
+  final AtomicInteger sendsOnTheirWay = new AtomicInteger();
 
   private final Listeners<MessageListener> messageListeners = new Listeners<>();
   private final Listeners<DatagramListener> datagramListeners = new Listeners<>();
@@ -84,6 +94,7 @@ public final class DgramSocket implements AutoCloseable {
     counters.phaseObserver(observer);
     this.receiver = new Receiver(this, ctx, options.receiveBlockList, addresses,
         messageListeners, datagramListeners, counters);
+    this.direct = new DirectSend(this, counters, options);
     try {
       this.state = new SocketState(UdpHandle.open(ctx, ipv6, options.host));
     } catch (IllegalArgumentException e) {
@@ -656,6 +667,9 @@ public final class DgramSocket implements AutoCloseable {
    *     {@code ERR_SOCKET_DGRAM_IS_CONNECTED}, {@code ERR_SOCKET_DGRAM_NOT_RUNNING}
    */
   public void send(byte[] msg, int port, String address, SendCallback callback) {
+    if (msg != null && direct.to(msg, 0, msg.length, port, address, null, callback)) {
+      return;
+    }
     sendTo(Payloads.copyOf(msg), port, address, callback);
   }
 
@@ -672,6 +686,10 @@ public final class DgramSocket implements AutoCloseable {
    *     {@code msg}, and as {@link #send(byte[], int, String, SendCallback)}
    */
   public void send(byte[] msg, int offset, int length, int port, String address, SendCallback callback) {
+    Payloads.checkRange(msg, offset, length);
+    if (direct.to(msg, offset, length, port, address, null, callback)) {
+      return;
+    }
     sendTo(Payloads.copyOf(msg, offset, length), port, address, callback);
   }
 
@@ -685,6 +703,9 @@ public final class DgramSocket implements AutoCloseable {
    * @param callback called exactly once with the byte count or the error, or null
    */
   public void send(ByteBuffer msg, int port, String address, SendCallback callback) {
+    if (msg != null && direct.to(msg, port, address, null, callback)) {
+      return;
+    }
     sendTo(Payloads.copyOf(msg), port, address, callback);
   }
 
@@ -700,7 +721,11 @@ public final class DgramSocket implements AutoCloseable {
    * @param callback called exactly once with the byte count or the error, or null
    */
   public void send(byte[] msg, int port, String address, SendOptions options, SendCallback callback) {
-    sendTo(Payloads.copyOf(msg), port, address, infoOf(options), callback);
+    SendInfo info = infoOf(options);
+    if (msg != null && direct.to(msg, 0, msg.length, port, address, info, callback)) {
+      return;
+    }
+    sendTo(Payloads.copyOf(msg), port, address, info, callback);
   }
 
   /**
@@ -714,7 +739,11 @@ public final class DgramSocket implements AutoCloseable {
    * @param callback called exactly once with the byte count or the error, or null
    */
   public void send(ByteBuffer msg, int port, String address, SendOptions options, SendCallback callback) {
-    sendTo(Payloads.copyOf(msg), port, address, infoOf(options), callback);
+    SendInfo info = infoOf(options);
+    if (msg != null && direct.to(msg, port, address, info, callback)) {
+      return;
+    }
+    sendTo(Payloads.copyOf(msg), port, address, info, callback);
   }
 
   /**
@@ -725,10 +754,14 @@ public final class DgramSocket implements AutoCloseable {
    * @param callback called exactly once with the byte count or the error, or null
    */
   public void send(byte[] msg, SendOptions options, SendCallback callback) {
-    sendConnected(Payloads.copyOf(msg), infoOf(options), callback);
+    SendInfo info = infoOf(options);
+    if (msg != null && direct.toPeer(msg, 0, msg.length, info, callback)) {
+      return;
+    }
+    sendConnected(Payloads.copyOf(msg), info, callback);
   }
 
-  private static dev.jdgram.handle.SendInfo infoOf(SendOptions options) {
+  private static SendInfo infoOf(SendOptions options) {
     if (options == null) {
       throw Errors.invalidArgType("options", "of type SendOptions", null);
     }
@@ -791,6 +824,9 @@ public final class DgramSocket implements AutoCloseable {
    * @param callback called exactly once with the byte count or the error, or null
    */
   public void send(byte[] msg, SendCallback callback) {
+    if (msg != null && direct.toPeer(msg, 0, msg.length, null, callback)) {
+      return;
+    }
     sendConnected(Payloads.copyOf(msg), callback);
   }
 
@@ -806,6 +842,10 @@ public final class DgramSocket implements AutoCloseable {
    *     {@link #send(byte[], SendCallback)}
    */
   public void send(byte[] msg, int offset, int length, SendCallback callback) {
+    Payloads.checkRange(msg, offset, length);
+    if (direct.toPeer(msg, offset, length, null, callback)) {
+      return;
+    }
     sendConnected(Payloads.copyOf(msg, offset, length), callback);
   }
 
@@ -816,6 +856,9 @@ public final class DgramSocket implements AutoCloseable {
    * @param callback called exactly once with the byte count or the error, or null
    */
   public void send(ByteBuffer msg, SendCallback callback) {
+    if (msg != null && direct.toPeer(msg, null, callback)) {
+      return;
+    }
     sendConnected(Payloads.copyOf(msg), callback);
   }
 
@@ -867,6 +910,7 @@ public final class DgramSocket implements AutoCloseable {
       }
       healthCheck();
       op = batch.begin(this, port, address, callback);
+      op.setOff();
       if (queuedForListening(op)) {
         return;
       }
@@ -894,6 +938,7 @@ public final class DgramSocket implements AutoCloseable {
       }
       healthCheck();
       op = batch.begin(this, -1, null, callback);
+      op.setOff();
       if (queuedForListening(op)) {
         return;
       }
@@ -909,7 +954,7 @@ public final class DgramSocket implements AutoCloseable {
     sendTo(data, port, address, null, callback);
   }
 
-  private void sendTo(ByteBuffer data, int port, String address, dev.jdgram.handle.SendInfo info,
+  private void sendTo(ByteBuffer data, int port, String address, SendInfo info,
       SendCallback callback) {
     SendOp op = new SendOp(this, data, port, address, callback);
     op.info = info;
@@ -921,6 +966,7 @@ public final class DgramSocket implements AutoCloseable {
         throw Errors.badPort("Port", port, false);
       }
       healthCheck();
+      op.setOff();
       if (queuedForListening(op)) {
         return;
       }
@@ -932,7 +978,7 @@ public final class DgramSocket implements AutoCloseable {
     sendConnected(data, null, callback);
   }
 
-  private void sendConnected(ByteBuffer data, dev.jdgram.handle.SendInfo info, SendCallback callback) {
+  private void sendConnected(ByteBuffer data, SendInfo info, SendCallback callback) {
     SendOp op = new SendOp(this, data, -1, null, callback);
     op.info = info;
     synchronized (lock) {
@@ -941,6 +987,7 @@ public final class DgramSocket implements AutoCloseable {
             "Port should be > 0 and < 65536. Received undefined.");
       }
       healthCheck();
+      op.setOff();
       if (queuedForListening(op)) {
         return;
       }
@@ -1910,6 +1957,25 @@ public final class DgramSocket implements AutoCloseable {
   /** @return the handle, or null once closed */
   UdpHandle handle() {
     synchronized (lock) {
+      return state.handle;
+    }
+  }
+
+  /**
+   * For {@link DirectSend}: the handle, if a send made now may go straight to it: on the loop
+   * thread, with no general-path send on its way, on a bound socket that is connected
+   * ({@code toPeer}) or not connected at all. Otherwise null: the general path then runs the
+   * checks and raises the errors.
+   */
+  UdpHandle directHandle(boolean toPeer) {
+    if (sendsOnTheirWay.get() != 0 || !ctx.inLoop()) {
+      return null;
+    }
+    synchronized (lock) {
+      if (state.bindState != BindState.BOUND
+          || state.connectState != (toPeer ? ConnectState.CONNECTED : ConnectState.DISCONNECTED)) {
+        return null;
+      }
       return state.handle;
     }
   }

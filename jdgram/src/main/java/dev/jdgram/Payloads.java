@@ -17,6 +17,19 @@ final class Payloads {
     return Errors.invalidArgType("buffer", "of type byte[], ByteBuffer, String or a List of them", actual);
   }
 
+  /** Node's checks of a slice: a buffer, an offset within it, a length that fits. */
+  static void checkRange(byte[] msg, int offset, int length) {
+    if (msg == null) {
+      throw bufferType(null);
+    }
+    if (offset < 0 || offset > msg.length) {
+      throw Errors.bufferOutOfBounds("offset");
+    }
+    if (length < 0 || (long) offset + length > msg.length) {
+      throw Errors.bufferOutOfBounds("length");
+    }
+  }
+
   /** A copy of all of {@code msg}. */
   static ByteBuffer copyOf(byte[] msg) {
     if (msg == null) {
@@ -27,15 +40,7 @@ final class Payloads {
 
   /** A copy of {@code length} bytes of {@code msg} from {@code offset}. */
   static ByteBuffer copyOf(byte[] msg, int offset, int length) {
-    if (msg == null) {
-      throw bufferType(null);
-    }
-    if (offset < 0 || offset > msg.length) {
-      throw Errors.bufferOutOfBounds("offset");
-    }
-    if (length < 0 || (long) offset + length > msg.length) {
-      throw Errors.bufferOutOfBounds("length");
-    }
+    checkRange(msg, offset, length);
     byte[] copy = new byte[length];
     System.arraycopy(msg, offset, copy, 0, length);
     return ByteBuffer.wrap(copy);

@@ -27,6 +27,8 @@ final class SendOp implements QueuedOp, SendReq.Completion {
   /** The datagram's own TOS, TTL, source, or null (set before the op starts). */
   SendInfo info;
   String shownAddress;
+  /** Counted in the socket's sendsOnTheirWay until the send reaches the handle or ends. */
+  private boolean onItsWay;
 
   SendOp(DgramSocket socket, ByteBuffer data, int port, String address, SendCallback callback) {
     this.socket = socket;
@@ -36,6 +38,19 @@ final class SendOp implements QueuedOp, SendReq.Completion {
     this.port = port;
     this.address = address;
     this.callback = callback;
+  }
+
+  /** The send was accepted: until it reaches the handle, later sends wait behind it. */
+  void setOff() {
+    onItsWay = true;
+    socket.sendsOnTheirWay.incrementAndGet();
+  }
+
+  private void arrived() {
+    if (onItsWay) {
+      onItsWay = false;
+      socket.sendsOnTheirWay.decrementAndGet();
+    }
   }
 
   @Override
@@ -80,6 +95,7 @@ final class SendOp implements QueuedOp, SendReq.Completion {
       ctx.nextTick(() -> submit(null));
       return;
     }
+    arrived();
     h.send(new SendReq(data, null, this, info));
   }
 
@@ -96,6 +112,7 @@ final class SendOp implements QueuedOp, SendReq.Completion {
       socket.refusedAtHighWaterMark(h);
       return;
     }
+    arrived();
     h.send(new SendReq(data, dest, this, info));
   }
 
@@ -111,6 +128,7 @@ final class SendOp implements QueuedOp, SendReq.Completion {
 
   @Override
   public void fail(DgramException error) {
+    arrived();
     socket.counters().sendError(error.code());
     if (callback != null) {
       socket.observeError(error);
@@ -119,6 +137,7 @@ final class SendOp implements QueuedOp, SendReq.Completion {
   }
 
   private void complete(DgramException error, int bytes) {
+    arrived();
     if (error != null) {
       socket.counters().sendError(error.code());
     }

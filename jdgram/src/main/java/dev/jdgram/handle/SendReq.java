@@ -35,18 +35,31 @@ public final class SendReq {
   /** {@link #status} until the outcome is known. */
   public static final int PENDING = Integer.MIN_VALUE + 1;
 
+  // A request is used by the loop thread only. Most are made for one send and dropped; a pooled
+  // one (from the handle's SendSlots) owns a native slot and is filled again for each send, so
+  // its fields other than the slot are not final.
+
   /** The whole datagram, position to limit. */
-  public final ByteBuffer data;
+  public ByteBuffer data;
+  /**
+   * Where those bytes are in native memory, for a transport that hands the kernel an address
+   * (no copy at send time); 0 when they are only in {@link #data} (a Java heap buffer).
+   */
+  public long address;
   /** Destination, or null on a connected handle. */
-  public final InetSocketAddress dest;
+  public InetSocketAddress dest;
   /** Whom to tell. */
-  public final Completion completion;
-  /** The datagram's size, fixed at creation for queue accounting. */
-  public final int size;
+  public Completion completion;
+  /** The datagram's size, fixed while queued, for queue accounting. */
+  public int size;
   /** What the datagram asks of the kernel beyond bytes and destination, or null. */
-  public final SendInfo info;
+  public SendInfo info;
+  /** The socket layer's own for this send (on a pooled request: whom the completion tells), or null. */
+  public Object attachment;
   /** The outcome, once known: bytes sent, or a negative errno (set by {@link WriteQueue}). */
   public int status = PENDING;
+  /** The pool this request goes back to once completed; null for a request made for one send. */
+  final SendSlots home;
 
   public SendReq(ByteBuffer data, InetSocketAddress dest, Completion completion) {
     this(data, dest, completion, null);
@@ -58,5 +71,31 @@ public final class SendReq {
     this.completion = completion;
     this.size = data.remaining();
     this.info = info;
+    this.home = null;
+  }
+
+  /** A request over native memory that stays put until it completes (a batch's datagram). */
+  SendReq(ByteBuffer data, long address, InetSocketAddress dest, Completion completion, SendInfo info) {
+    this(data, dest, completion, info);
+    this.address = address;
+  }
+
+  /** A pooled request owning the native slot {@code slot} at {@code address}. */
+  SendReq(SendSlots home, ByteBuffer slot, long address) {
+    this.home = home;
+    this.data = slot;
+    this.address = address;
+  }
+
+  /** After its completion ran: a pooled request goes back to its pool, emptied. */
+  void recycle() {
+    if (home != null) {
+      dest = null;
+      completion = null;
+      info = null;
+      attachment = null;
+      status = PENDING;
+      home.release(this);
+    }
   }
 }

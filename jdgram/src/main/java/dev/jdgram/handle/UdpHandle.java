@@ -58,6 +58,8 @@ public final class UdpHandle {
   private final UdpKernel kernel;
   private final boolean ipv6;
   private final WriteQueue writeQueue;
+  /** Pooled requests with native room for small datagrams (sendCopy). Loop thread. */
+  private final SendSlots slots = new SendSlots();
   /** Room for one {@link UdpKernel#trySendMany} call, reused: the queue's head, gathered. */
   private final SendReq[] gathered;
   private final UdpKernel.RecvSink sink = this::deliver;
@@ -238,9 +240,9 @@ public final class UdpHandle {
    * before both, where the socket asked for it, since a send or a receive would otherwise take
    * the error (sk_err) the queue's entry describes and report it without its destination.
    */
-  private void onReady(int events) {
+  private boolean onReady(int events) {
     if (closed) {
-      return;
+      return false;
     }
     if ((events & UdpKernel.ERROR) != 0 && (wantRecvInfo & RecvInfo.ERRORS) != 0) {
       readErrors();
@@ -248,9 +250,7 @@ public final class UdpHandle {
     if ((events & UdpKernel.WRITABLE) != 0 && !writeQueue.isEmpty()) {
       drainWriteQueue();
     }
-    if ((events & UdpKernel.READABLE) != 0 && receiving) {
-      readBatch();
-    }
+    return (events & UdpKernel.READABLE) != 0 && receiving && readBatch();
   }
 
   // ------------------------------------------------------------------ receive
@@ -278,38 +278,40 @@ public final class UdpHandle {
    * may be lasting: report it and end this wake-up rather than meet it again 32 times; the
    * next wake-up tries afresh.
    */
-  private void readBatch() {
+  private boolean readBatch() {
     ReceiveBatchEvent jfr = HandleEvents.recvBatchBegin(); // null unless recorded: nothing else is done
     batchDatagrams = 0;
     batchBytes = 0;
     try {
-      readCapped();
+      return readCapped();
     } finally {
       HandleEvents.recvBatchEnd(jfr, ctx.transport().name(), batchDatagrams, batchBytes);
     }
   }
 
-  private void readCapped() {
+  /** @return true if it stopped at the cap, still receiving: the kernel likely has more */
+  private boolean readCapped() {
     int total = 0;
     while (total < RECV_PER_WAKEUP && receiving && !closed) {
       int want = RECV_PER_WAKEUP - total;
       int n = kernel.recv(sink, want);
       if (n == AGAIN || closed) {
-        return;
+        return false;
       }
       if (n < 0) {
         listener.onRecvError(n);
         if (n != Errno.ECONNREFUSED && n != Errno.EHOSTUNREACH && n != Errno.ENETUNREACH) {
-          return;
+          return false;
         }
         total++;
         continue;
       }
       total += n;
       if (n < want) {
-        return; // the kernel's queue is empty
+        return false; // the kernel's queue is empty
       }
     }
+    return receiving && !closed;
   }
 
   /** The error queue, bounded per wake-up as the receive queue is; what remains wakes the loop again. */
@@ -407,6 +409,59 @@ public final class UdpHandle {
     }
   }
 
+  /**
+   * Sends {@code len} bytes of {@code src} from {@code off} as {@link #send} does, copied now
+   * into one of the handle's native send slots: the only copy the datagram gets, and no request
+   * is made for it. The completion is told with the request, whose {@link SendReq#attachment}
+   * is {@code attachment}; the request is reused after that, so the completion keeps nothing
+   * of it. Loop thread.
+   *
+   * @return false, having done nothing, if the datagram does not fit a slot or every slot is
+   *     in use (a deep queue): the caller sends a copy of its own
+   */
+  public boolean sendCopy(byte[] src, int off, int len, InetSocketAddress dest, SendInfo info,
+      SendReq.Completion completion, Object attachment) {
+    SendReq req = slots.take(len);
+    if (req == null) {
+      return false;
+    }
+    req.data.clear().put(0, src, off, len).limit(len);
+    fill(req, len, dest, info, completion, attachment);
+    send(req);
+    return true;
+  }
+
+  /**
+   * As {@link #sendCopy(byte[], int, int, InetSocketAddress, SendInfo, SendReq.Completion, Object)},
+   * the remaining bytes of {@code src}, whose position does not change.
+   */
+  public boolean sendCopy(ByteBuffer src, InetSocketAddress dest, SendInfo info,
+      SendReq.Completion completion, Object attachment) {
+    int len = src.remaining();
+    SendReq req = slots.take(len);
+    if (req == null) {
+      return false;
+    }
+    req.data.clear().put(0, src, src.position(), len).limit(len);
+    fill(req, len, dest, info, completion, attachment);
+    send(req);
+    return true;
+  }
+
+  private static void fill(SendReq req, int len, InetSocketAddress dest, SendInfo info,
+      SendReq.Completion completion, Object attachment) {
+    req.size = len;
+    req.dest = dest;
+    req.info = info;
+    req.completion = completion;
+    req.attachment = attachment;
+  }
+
+  /** @return native send slots made so far (2 KiB each; for tests and stats) */
+  public int sendSlots() {
+    return slots.slots();
+  }
+
   /** @return bytes sent, a negative errno, or AGAIN */
   private int sendNow(SendReq req) {
     int bad = checkDest(req.dest);
@@ -417,7 +472,7 @@ public final class UdpHandle {
       return Errno.EBADF;
     }
     SendFlushEvent jfr = HandleEvents.sendFlushBegin();
-    int r = kernel.trySend(req.data, req.dest, req.info);
+    int r = kernel.trySend(req);
     if (jfr != null) {
       HandleEvents.sendFlushEnd(jfr, ctx.transport().name(), "sendmsg", 1, r >= 0 ? 1 : 0, Math.max(r, 0), r);
     }
@@ -480,7 +535,8 @@ public final class UdpHandle {
     // The kernel is full (or sends are queued): the rest waits in the write queue, in order.
     BatchCounter counter = new BatchCounter(sent, n - sent, done);
     for (int i = sent; i < n; i++) {
-      writeQueue.enqueue(new SendReq(batch.view(i), dest, counter, batch.info(i)));
+      writeQueue.enqueue(new SendReq(batch.view(i), batch.segment().address() + batch.offset(i), dest, counter,
+          batch.info(i)));
     }
     updateInterest();
   }
@@ -517,7 +573,7 @@ public final class UdpHandle {
       }
       int k = many > 1 ? gather() : 1;
       SendFlushEvent jfr = HandleEvents.sendFlushBegin();
-      int r = k == 1 ? kernel.trySend(head.data, head.dest, head.info) : kernel.trySendMany(gathered, k);
+      int r = k == 1 ? kernel.trySend(head) : kernel.trySendMany(gathered, k);
       if (jfr != null) {
         int sent = r < 0 ? 0 : k == 1 ? 1 : r;
         HandleEvents.sendFlushEnd(jfr, ctx.transport().name(), k == 1 ? "sendmsg" : "sendmmsg", k, sent,

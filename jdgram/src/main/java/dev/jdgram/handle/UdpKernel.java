@@ -36,8 +36,14 @@ public interface UdpKernel {
   /** The handle's side of the poller: libuv's {@code uv__io_t} callback. */
   @FunctionalInterface
   interface Watcher {
-    /** On the loop thread: the socket is ready for {@code events} ({@link #READABLE}, {@link #WRITABLE}). */
-    void onReady(int events);
+    /**
+     * On the loop thread: the socket is ready for {@code events} ({@link #READABLE}, {@link #WRITABLE}).
+     *
+     * @return true if the handle stopped reading at its per-wake-up cap, so the socket very
+     *     likely holds more datagrams (a poller may then call again without asking the kernel
+     *     which descriptors are ready); false once it met an empty queue, or did not read
+     */
+    boolean onReady(int events);
   }
 
   /** Where a receive puts each datagram: the handle's receive callback. */
@@ -112,6 +118,15 @@ public interface UdpKernel {
    * @return bytes sent, a negative errno, or {@link #AGAIN}
    */
   int trySend(ByteBuffer data, InetSocketAddress dest, SendInfo info);
+
+  /**
+   * One request's datagram, as {@link #trySend(ByteBuffer, InetSocketAddress, SendInfo)}; a
+   * transport that hands the kernel an address overrides it to send from
+   * {@link SendReq#address} where it is set (native memory: no copy).
+   */
+  default int trySend(SendReq req) {
+    return trySend(req.data, req.dest, req.info);
+  }
 
   /**
    * The most datagrams {@link #trySendMany} takes in one call; 1 for a kernel without

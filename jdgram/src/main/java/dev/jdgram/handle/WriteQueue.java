@@ -108,6 +108,7 @@ public final class WriteQueue {
       } catch (RuntimeException e) {
         ctx.uncaught(e);
       }
+      r.recycle(); // a pooled request is free again once told
     }
   }
 }

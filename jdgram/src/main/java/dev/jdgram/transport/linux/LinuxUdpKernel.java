@@ -276,13 +276,13 @@ public final class LinuxUdpKernel implements UdpKernel, EpollPoller.Watcher {
   }
 
   @Override
-  public void onReady(int events) {
+  public boolean onReady(int events) {
     // EPOLLERR: a pending socket error (or error queue entry), which a read and a write would
     // both report.
     int ready = ((events & (EPOLLIN | EPOLLERR)) != 0 ? READABLE : 0)
         | ((events & (EPOLLOUT | EPOLLERR)) != 0 ? WRITABLE : 0)
         | ((events & EPOLLERR) != 0 ? ERROR : 0);
-    watcher.onReady(ready);
+    return watcher.onReady(ready);
   }
 
   // ------------------------------------------------------------------ the error queue
@@ -516,14 +516,35 @@ public final class LinuxUdpKernel implements UdpKernel, EpollPoller.Watcher {
     return SendBatch.MAX_MSGS;
   }
 
+  /** A request whose bytes are in native memory goes from there: the datagram is not copied again. */
+  @Override
+  public int trySend(SendReq req) {
+    if (req.address == 0) {
+      return trySend(req.data, req.dest, req.info);
+    }
+    SendBatch b = poller.sendBatch();
+    b.reset();
+    b.addRaw(req.address, req.size, req.dest, ipv6);
+    b.setInfo(0, req.info, socketTos, ipv6);
+    long r = Syscalls.sendmsg(poller.cs, fd, b.msgvec, 0);
+    return r == Errno.EAGAIN ? AGAIN : (int) r;
+  }
+
   /** One {@code sendmmsg} of as many of {@code reqs} as the loop's send batch holds. */
   @Override
   public int trySendMany(SendReq[] reqs, int count) {
     SendBatch b = poller.sendBatch();
     b.reset();
-    for (int i = 0; i < count && b.fits(reqs[i].size); i++) {
-      b.add(reqs[i].data, reqs[i].dest, ipv6);
-      b.setInfo(i, reqs[i].info, socketTos, ipv6);
+    for (int i = 0; i < count; i++) {
+      SendReq r = reqs[i];
+      if (r.address != 0 && b.count() < SendBatch.MAX_MSGS) {
+        b.addRaw(r.address, r.size, r.dest, ipv6); // already in native memory
+      } else if (b.fits(r.size)) {
+        b.add(r.data, r.dest, ipv6);
+      } else {
+        break;
+      }
+      b.setInfo(i, r.info, socketTos, ipv6);
     }
     int n = Syscalls.sendmmsg(poller.cs, fd, b.msgvec, b.count(), 0);
     return n == Errno.EAGAIN ? AGAIN : n;
