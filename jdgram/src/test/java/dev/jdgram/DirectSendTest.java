@@ -217,6 +217,11 @@ class DirectSendTest {
       // send op, a callback lambda); the bound leaves room for the loop's own rare objects
       assertTrue(perSend < 16, "bytes allocated per send on the loop thread: " + perSend
           + " (" + allocated + " over " + sends + " sends, after " + warm + " to warm up)");
+      // the slots are reused: as many as one round's sends in flight, not one per send
+      CompletableFuture<Integer> made = new CompletableFuture<>();
+      s.loop().execute(() -> made.complete(s.handle().sendSlots())); // the loop's own field
+      int slots = Probe.get(made);
+      assertTrue(slots >= 64 && slots <= 256, "native send slots made: " + slots);
     } finally {
       sink.close();
     }

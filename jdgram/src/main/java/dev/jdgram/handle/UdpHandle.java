@@ -58,8 +58,8 @@ public final class UdpHandle {
   private final UdpKernel kernel;
   private final boolean ipv6;
   private final WriteQueue writeQueue;
-  /** Pooled requests with native room for small datagrams (sendCopy). Loop thread. */
-  private final SendSlots slots = new SendSlots();
+  /** Pooled requests with native room for small datagrams (sendCopy), made on first use. Loop thread. */
+  private SendSlots slots;
   /** Room for one {@link UdpKernel#trySendMany} call, reused: the queue's head, gathered. */
   private final SendReq[] gathered;
   private final UdpKernel.RecvSink sink = this::deliver;
@@ -421,7 +421,7 @@ public final class UdpHandle {
    */
   public boolean sendCopy(byte[] src, int off, int len, InetSocketAddress dest, SendInfo info,
       SendReq.Completion completion, Object attachment) {
-    SendReq req = slots.take(len);
+    SendReq req = slots().take(len);
     if (req == null) {
       return false;
     }
@@ -438,7 +438,7 @@ public final class UdpHandle {
   public boolean sendCopy(ByteBuffer src, InetSocketAddress dest, SendInfo info,
       SendReq.Completion completion, Object attachment) {
     int len = src.remaining();
-    SendReq req = slots.take(len);
+    SendReq req = slots().take(len);
     if (req == null) {
       return false;
     }
@@ -457,9 +457,18 @@ public final class UdpHandle {
     req.attachment = attachment;
   }
 
+  /** The send slots, made on first use: a socket that only receives (most of 10,000) has none. */
+  private SendSlots slots() {
+    SendSlots s = slots;
+    if (s == null) {
+      slots = s = new SendSlots();
+    }
+    return s;
+  }
+
   /** @return native send slots made so far (2 KiB each; for tests and stats) */
   public int sendSlots() {
-    return slots.slots();
+    return slots == null ? 0 : slots.slots();
   }
 
   /** @return bytes sent, a negative errno, or AGAIN */
