@@ -190,6 +190,12 @@ public final class Suite {
       l.add(new Sys("c-recvfrom", "c", cCmd("rx-from", port, w, win), null));
       // the C receiver with jdgram linux's socket set-up (16 per call, IP_PKTINFO, as for onDatagram): the kernel's share
       l.add(new Sys("c-cmsg", "c", cCmd("rx-cmsg", port, w, win), null));
+      if (meta) { // the same receiver without IP_PKTINFO, and with each fact on: the kernel's share
+        l.add(new Sys("c-lean", "c", cCmd("rx-lean", port, w, win), null));
+        for (String f : List.of("ttl", "tos", "ts")) {
+          l.add(new Sys("c-lean-" + f, "c", cCmd("rx-" + f, port, w, win), null));
+        }
+      }
     }
     if (has("netty")) {
       l.add(new Sys("netty-epoll", "netty", javaCmd(null, "netty-epoll", "rx", port, w, win), null));
@@ -824,8 +830,9 @@ public final class Suite {
         record("alloc-rx", name, sample);
         progress(wl + " rx", name, run, fmtRate(sample.get("value")) + extras(sample));
       }
-      for (String v : List.of("batch", "mmsg")) {
-        String name = "jdgram-linux-" + v;
+      // the batch senders, and send(byte[]) one datagram at a time (the copy column, as in tx-64)
+      for (String v : List.of("batch", "mmsg", "send")) {
+        String name = "jdgram-linux-" + (v.equals("send") ? "copy" : v);
         int port = freePort();
         Map<String, Double> sent = Map.of();
         try (Child sink = new Child("sink", "1", cCmd("rx-mmsg", "" + port, w, win))) {

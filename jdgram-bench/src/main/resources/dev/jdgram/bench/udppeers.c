@@ -6,6 +6,9 @@
  *   rx-mmsg  PORT WARMUP_MS WINDOW_MS         recvmmsg receiver (64 per call)
  *   rx-cmsg  PORT WARMUP_MS WINDOW_MS         recvmmsg receiver set up as jdgram linux's zero-copy socket:
  *                                             16 per call, IP_PKTINFO on, a control buffer per message
+ *   rx-lean  PORT WARMUP_MS WINDOW_MS         as rx-cmsg without IP_PKTINFO (jdgram's packetInfo(false))
+ *   rx-ttl, rx-tos, rx-ts  PORT WARMUP_MS WINDOW_MS   as rx-lean with IP_RECVTTL, IP_RECVTOS or
+ *                                             SO_TIMESTAMPNS on: what each fact costs the kernel
  *   rx-from  PORT WARMUP_MS WINDOW_MS         recvfrom receiver
  *   tx-mmsg  PORT SIZE WARMUP_MS WINDOW_MS TAIL_MS   sendmmsg sender (64 per call)
  *   tx-gso   PORT SIZE WARMUP_MS WINDOW_MS TAIL_MS   UDP_SEGMENT blaster (up to 64 per sendmsg)
@@ -88,7 +91,11 @@ static int bound(int port) {
   return fd;
 }
 
-/* Receivers: the window starts WARMUP after the first datagram. */
+/*
+ * Receivers: the window starts WARMUP after the first datagram. mmsg: 0 recvfrom, 1 recvmmsg 64
+ * per call, 2 and up recvmmsg 16 per call with a control buffer per message, and the option of
+ * the mode (2 IP_PKTINFO, 3 none, 4 IP_RECVTTL, 5 IP_RECVTOS, 6 SO_TIMESTAMPNS).
+ */
 static int rx(int argc, char **argv, int mmsg) {
   if (argc < 5) return 1;
   int port = atoi(argv[2]);
@@ -99,11 +106,12 @@ static int rx(int argc, char **argv, int mmsg) {
   struct iovec iov[BATCH];
   struct sockaddr_in from[BATCH];
   static char ctl[BATCH][64];
-  int per = mmsg == 2 ? 16 : BATCH;
-  if (mmsg == 2) {
-    int one = 1;
-    if (setsockopt(fd, IPPROTO_IP, IP_PKTINFO, &one, sizeof one) < 0) die("IP_PKTINFO");
-  }
+  int per = mmsg >= 2 ? 16 : BATCH;
+  int one = 1;
+  if (mmsg == 2 && setsockopt(fd, IPPROTO_IP, IP_PKTINFO, &one, sizeof one) < 0) die("IP_PKTINFO");
+  if (mmsg == 4 && setsockopt(fd, IPPROTO_IP, IP_RECVTTL, &one, sizeof one) < 0) die("IP_RECVTTL");
+  if (mmsg == 5 && setsockopt(fd, IPPROTO_IP, IP_RECVTOS, &one, sizeof one) < 0) die("IP_RECVTOS");
+  if (mmsg == 6 && setsockopt(fd, SOL_SOCKET, SO_TIMESTAMPNS, &one, sizeof one) < 0) die("SO_TIMESTAMPNS");
   for (int i = 0; i < BATCH; i++) {
     iov[i].iov_base = bufs[i];
     iov[i].iov_len = BUFSZ;
@@ -121,7 +129,7 @@ static int rx(int argc, char **argv, int mmsg) {
     if (mmsg) {
       for (int i = 0; i < per; i++) {
         msgs[i].msg_hdr.msg_namelen = sizeof from[i];
-        if (mmsg == 2) {
+        if (mmsg >= 2) {
           msgs[i].msg_hdr.msg_control = ctl[i];
           msgs[i].msg_hdr.msg_controllen = sizeof ctl[i];
         }
@@ -502,6 +510,10 @@ int main(int argc, char **argv) {
   if (!strcmp(m, "rx-mmsg")) return rx(argc, argv, 1);
   if (!strcmp(m, "rx-from")) return rx(argc, argv, 0);
   if (!strcmp(m, "rx-cmsg")) return rx(argc, argv, 2);
+  if (!strcmp(m, "rx-lean")) return rx(argc, argv, 3);
+  if (!strcmp(m, "rx-ttl")) return rx(argc, argv, 4);
+  if (!strcmp(m, "rx-tos")) return rx(argc, argv, 5);
+  if (!strcmp(m, "rx-ts")) return rx(argc, argv, 6);
   if (!strcmp(m, "tx-mmsg")) return tx(argc, argv, 0);
   if (!strcmp(m, "tx-gso")) return tx(argc, argv, 1);
   if (!strcmp(m, "echo")) return echo(argc, argv);
