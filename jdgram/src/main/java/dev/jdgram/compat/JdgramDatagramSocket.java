@@ -79,7 +79,7 @@ public class JdgramDatagramSocket extends DatagramSocket {
   private final SocketOptions baseOptions;
   /** True when the caller's options fix the family; else the bind address chooses it. */
   private final boolean familyFixed;
-  private final ReceiveQueue queue = new ReceiveQueue(DEFAULT_QUEUE_BYTES);
+  private final ReceiveQueue queue;
   /** Shared: a packet may be received into by several sockets in turn. */
   private static final PacketLengths PACKET_LENGTHS = new PacketLengths();
 
@@ -158,6 +158,7 @@ public class JdgramDatagramSocket extends DatagramSocket {
     this.familyFixed = options != null;
     this.baseOptions = (options != null ? options : SocketOptions.of("udp4")).packetInfo(false);
     this.loop = baseOptions.loop() != null ? baseOptions.loop() : EventLoop.getDefault();
+    this.queue = new ReceiveQueue(DEFAULT_QUEUE_BYTES, loop::setImmediate);
     if (options != null) {
       pending.reuseAddr = options.reuseAddr();
       pending.reusePort = options.reusePort();
