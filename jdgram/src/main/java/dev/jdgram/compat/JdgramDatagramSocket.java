@@ -43,7 +43,8 @@ import java.util.concurrent.locks.ReentrantLock;
  * {@link java.net.PortUnreachableException} on a connected socket after an ICMP error. What
  * differs on purpose is listed in docs/compat.md: chiefly, a socket's family is that of the
  * address it binds to ({@code new JdgramDatagramSocket()} binds {@code 0.0.0.0} and reaches IPv4
- * peers; bind {@code ::} for both families), and {@code IP_TOS} is not offered.
+ * peers; bind {@code ::} for both families), and options set before bind reach the kernel at
+ * bind.
  *
  * <p>How it works: the loop receives each datagram and copies it into a queue bounded in bytes
  * by the socket's receive buffer size; {@code receive} takes from it. A datagram that finds the
@@ -70,14 +71,15 @@ public class JdgramDatagramSocket extends DatagramSocket {
       StandardSocketOptions.SO_SNDBUF, StandardSocketOptions.SO_RCVBUF,
       StandardSocketOptions.SO_REUSEADDR, StandardSocketOptions.SO_REUSEPORT,
       StandardSocketOptions.SO_BROADCAST, StandardSocketOptions.IP_MULTICAST_IF,
-      StandardSocketOptions.IP_MULTICAST_TTL, StandardSocketOptions.IP_MULTICAST_LOOP);
+      StandardSocketOptions.IP_MULTICAST_TTL, StandardSocketOptions.IP_MULTICAST_LOOP,
+      StandardSocketOptions.IP_TOS);
 
   private final EventLoop loop;
   /** The caller's options (loop, look-up, block lists, simulated host); the type is chosen at bind. */
   private final SocketOptions baseOptions;
   /** True when the caller's options fix the family; else the bind address chooses it. */
   private final boolean familyFixed;
-  private final ReceiveQueue queue = new ReceiveQueue(DEFAULT_QUEUE_BYTES);
+  private final ReceiveQueue queue;
   /** Shared: a packet may be received into by several sockets in turn. */
   private static final PacketLengths PACKET_LENGTHS = new PacketLengths();
 
@@ -156,6 +158,7 @@ public class JdgramDatagramSocket extends DatagramSocket {
     this.familyFixed = options != null;
     this.baseOptions = (options != null ? options : SocketOptions.of("udp4")).packetInfo(false);
     this.loop = baseOptions.loop() != null ? baseOptions.loop() : EventLoop.getDefault();
+    this.queue = new ReceiveQueue(DEFAULT_QUEUE_BYTES, loop::setImmediate);
     if (options != null) {
       pending.reuseAddr = options.reuseAddr();
       pending.reusePort = options.reusePort();
@@ -313,6 +316,9 @@ public class JdgramDatagramSocket extends DatagramSocket {
       }
       if (pending.multicastIf != null) {
         s.setMulticastInterface(interfaceText(pending.multicastIf, v6));
+      }
+      if (pending.tos != 0) {
+        s.setTOS(pending.tos); // IP_TOS, and IPV6_TCLASS too on a udp6 socket
       }
       queue.capacity(s.getRecvBufferSize());
     } catch (DgramException e) {
@@ -745,6 +751,15 @@ public class JdgramDatagramSocket extends DatagramSocket {
           s.setMulticastInterface(text);
         }
         pending.multicastIf = nif;
+      } else if (name == StandardSocketOptions.IP_TOS) {
+        int tos = (Integer) value;
+        if (tos < 0 || tos > 255) {
+          throw new IllegalArgumentException("Invalid IP_TOS value");
+        }
+        if (s != null) {
+          s.setTOS(tos);
+        }
+        pending.tos = tos;
       }
     } catch (DgramException e) {
       throw JdkErrors.other(e);
@@ -786,6 +801,8 @@ public class JdgramDatagramSocket extends DatagramSocket {
         return pending.multicastTtl;
       } else if (name == StandardSocketOptions.IP_MULTICAST_LOOP) {
         return pending.multicastLoop;
+      } else if (name == StandardSocketOptions.IP_TOS) {
+        return pending.tos;
       } else {
         return pending.multicastIf;
       }
@@ -873,27 +890,22 @@ public class JdgramDatagramSocket extends DatagramSocket {
   }
 
   /**
-   * IP_TOS is out of jdgram's reach: its sockets never set it, so it stays the kernel's 0. A
-   * class of 0 is accepted (it is what the socket has); any other throws.
+   * IP_TOS (and IPV6_TCLASS on a socket bound to an IPv6 address): the TOS byte, ECN bits
+   * included, of every datagram this socket sends.
    *
-   * @throws SocketException for a class other than 0
+   * @param tc 0 to 255
+   * @throws SocketException if the socket is closed
+   * @throws IllegalArgumentException if {@code tc} is out of range
    */
   @Override
   public void setTrafficClass(int tc) throws SocketException {
-    if (tc < 0 || tc > 255) {
-      throw new IllegalArgumentException("Invalid IP_TOS value");
-    }
-    ensureOpen();
-    if (tc != 0) {
-      throw new SocketException("IP_TOS cannot be set on a jdgram socket");
-    }
+    legacySet(StandardSocketOptions.IP_TOS, tc);
   }
 
-  /** @return 0: the kernel's default, which jdgram never changes */
+  /** @return the class last set, 0 if none (the kernel's default) */
   @Override
   public int getTrafficClass() throws SocketException {
-    ensureOpen();
-    return 0;
+    return legacyGet(StandardSocketOptions.IP_TOS);
   }
 
   private <T> void legacySet(SocketOption<T> name, T value) throws SocketException {
@@ -1090,5 +1102,10 @@ public class JdgramDatagramSocket extends DatagramSocket {
     int multicastTtl = 1;
     boolean multicastLoop = true;
     NetworkInterface multicastIf;
+    /**
+     * IP_TOS as last set: what the kernel reads back too (Linux keeps a UDP socket's whole byte,
+     * ECN bits included, for IP_TOS and IPV6_TCLASS alike), and jdgram can set it, not read it.
+     */
+    int tos;
   }
 }

@@ -7,8 +7,13 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeFalse;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import dev.jdgram.Dgram;
+import dev.jdgram.DgramSocket;
+import dev.jdgram.OnTransport;
+import dev.jdgram.SocketOptions;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.BindException;
@@ -383,6 +388,12 @@ class SideBySideTest {
     assertEquals("Socket is closed", assertThrows(SocketException.class, s::getBroadcast).getMessage());
     assertThrows(ClosedChannelException.class, () -> s.getOption(StandardSocketOptions.SO_RCVBUF));
     assertThrows(ClosedChannelException.class, () -> s.setOption(StandardSocketOptions.SO_RCVBUF, 4096));
+    assertEquals("Socket is closed", assertThrows(SocketException.class, s::getTrafficClass).getMessage());
+    assertEquals("Socket is closed", assertThrows(SocketException.class, () -> s.setTrafficClass(0xB8)).getMessage());
+    // closed is told before a bad class, as the JDK checks
+    assertEquals("Socket is closed", assertThrows(SocketException.class, () -> s.setTrafficClass(256)).getMessage());
+    assertThrows(ClosedChannelException.class, () -> s.getOption(StandardSocketOptions.IP_TOS));
+    assertThrows(ClosedChannelException.class, () -> s.setOption(StandardSocketOptions.IP_TOS, 256));
     assertThrows(SocketException.class, () -> s.joinGroup(new InetSocketAddress("239.255.7.7", 0), null));
     // the JDK ignores connect and disconnect on a closed socket
     s.connect(peer.getLocalSocketAddress());
@@ -533,11 +544,9 @@ class SideBySideTest {
     for (SocketOption<?> o : List.of(StandardSocketOptions.SO_SNDBUF, StandardSocketOptions.SO_RCVBUF,
         StandardSocketOptions.SO_REUSEADDR, StandardSocketOptions.SO_BROADCAST,
         StandardSocketOptions.IP_MULTICAST_IF, StandardSocketOptions.IP_MULTICAST_TTL,
-        StandardSocketOptions.IP_MULTICAST_LOOP)) {
+        StandardSocketOptions.IP_MULTICAST_LOOP, StandardSocketOptions.IP_TOS)) {
       assertTrue(options.contains(o), o + " in " + options);
     }
-    // Differs on purpose: IP_TOS is out of jdgram's reach (docs/compat.md); the JDK offers it.
-    assertEquals(kind == Kind.JDK, options.contains(StandardSocketOptions.IP_TOS));
     // every option jdgram offers, the JDK offers too
     assertTrue(track(new DatagramSocket((SocketAddress) null)).supportedOptions().containsAll(
         track(new JdgramDatagramSocket((SocketAddress) null)).supportedOptions()));
@@ -577,7 +586,92 @@ class SideBySideTest {
     assertTrue(s.getSendBufferSize() > 0);
 
     assertEquals(0, s.getTrafficClass(), "the kernel's default");
+    assertEquals(0, s.getOption(StandardSocketOptions.IP_TOS));
     assertFalse(s.getReuseAddress());
+  }
+
+  @ParameterizedTest
+  @EnumSource(Kind.class)
+  void trafficClassRoundTrips(Kind kind) throws Exception {
+    List<SocketAddress> binds = new ArrayList<>(List.of(new InetSocketAddress(LOOPBACK, 0), new InetSocketAddress("::", 0)));
+    if (hasIpv6Loopback()) {
+      binds.add(new InetSocketAddress("::1", 0));
+    }
+    for (SocketAddress bind : binds) {
+      DatagramSocket s = track(kind.open(bind));
+      // Linux keeps a UDP socket's whole byte, ECN bits included, and reads it back as set
+      // (IP_TOS on an IPv4 socket, IPV6_TCLASS on an IPv6 one): the JDK answers what it set.
+      for (int tc : new int[] {0xB8, 0xBA, 0x03, 0xFF, 0}) {
+        s.setTrafficClass(tc);
+        assertEquals(tc, s.getTrafficClass(), bind + " " + tc);
+        assertEquals(tc, s.getOption(StandardSocketOptions.IP_TOS), bind + " " + tc);
+      }
+      s.setOption(StandardSocketOptions.IP_TOS, 0x28);
+      assertEquals(0x28, s.getTrafficClass(), bind.toString());
+    }
+    DatagramSocket unbound = track(kind.open((SocketAddress) null));
+    assertEquals(0, unbound.getTrafficClass());
+    unbound.setTrafficClass(0xB8); // the JDK's socket exists before bind; jdgram's applies it at bind
+    unbound.bind(new InetSocketAddress(LOOPBACK, 0));
+    assertEquals(0xB8, unbound.getTrafficClass());
+  }
+
+  /** The JDK's socket and jdgram's put the same TOS byte on the wire, each family and before bind. */
+  @ParameterizedTest
+  @EnumSource(Kind.class)
+  void theTrafficClassReachesTheWire(Kind kind) throws Exception {
+    // The receiver reads the byte with IP_RECVTOS: a jdgram socket with recvTos, which nio
+    // cannot offer (ENOTSUP); on the simulated transport it lives on the simulated localhost,
+    // which only jdgram's sockets reach.
+    assumeFalse(OnTransport.nio(), "the receiver needs IP_RECVTOS, which the nio transport cannot read");
+    assumeFalse(OnTransport.sim() && kind == Kind.JDK, "the JDK's real socket cannot reach the simulated localhost");
+    DatagramSocket v4 = loopback(kind);
+    assertEquals(0, tosOnTheWire(v4, "127.0.0.1"), "the kernel's default");
+    v4.setTrafficClass(0xB8); // DSCP EF
+    assertEquals(0xB8, tosOnTheWire(v4, "127.0.0.1"));
+    v4.setOption(StandardSocketOptions.IP_TOS, 0xBA); // EF with ECT(0)
+    assertEquals(0xBA, tosOnTheWire(v4, "127.0.0.1"));
+
+    DatagramSocket early = track(kind.open((SocketAddress) null));
+    early.setTrafficClass(0xB8);
+    early.bind(new InetSocketAddress(LOOPBACK, 0));
+    assertEquals(0xB8, tosOnTheWire(early, "127.0.0.1"), "set before bind");
+
+    if (!OnTransport.sim()) { // the simulated kernel's dual-stack socket cannot send to IPv4-mapped addresses
+      DatagramSocket dual = track(kind.open(new InetSocketAddress("::", 0)));
+      dual.setTrafficClass(0xB8);
+      assertEquals(0xB8, tosOnTheWire(dual, "127.0.0.1"), "a dual-stack socket to an IPv4 peer");
+    }
+    if (hasIpv6Loopback()) {
+      DatagramSocket v6 = track(kind.open(0, InetAddress.getByName("::1")));
+      v6.setTrafficClass(0xB8);
+      assertEquals(0xB8, tosOnTheWire(v6, "::1"), "IPV6_TCLASS");
+    }
+  }
+
+  /** @return the TOS byte of one datagram {@code sender} sends to a receiver on {@code address} */
+  private static int tosOnTheWire(DatagramSocket sender, String address) throws Exception {
+    DgramSocket rx = Dgram.createSocket(SocketOptions.of(address.contains(":") ? "udp6" : "udp4").recvTos(true));
+    try {
+      CompletableFuture<Integer> port = new CompletableFuture<>();
+      CompletableFuture<Integer> tos = new CompletableFuture<>();
+      rx.onError(port::completeExceptionally);
+      rx.onDatagram(d -> tos.complete(d.tos()));
+      rx.bind(0, address, () -> port.complete(rx.address().port()));
+      sender.send(new DatagramPacket(new byte[] {1}, 1, InetAddress.ofLiteral(address),
+          port.get(PATIENCE_MS, TimeUnit.MILLISECONDS)));
+      return tos.get(PATIENCE_MS, TimeUnit.MILLISECONDS);
+    } finally {
+      rx.close();
+    }
+  }
+
+  private static boolean hasIpv6Loopback() {
+    try (DatagramSocket probe = new DatagramSocket(new InetSocketAddress("::1", 0))) {
+      return true;
+    } catch (SocketException e) {
+      return false;
+    }
   }
 
   @ParameterizedTest
@@ -602,6 +696,12 @@ class SideBySideTest {
     assertEquals("Invalid IP_TOS value", assertThrows(IllegalArgumentException.class,
         () -> s.setTrafficClass(256)).getMessage());
     assertThrows(IllegalArgumentException.class, () -> s.setTrafficClass(-1));
+    assertEquals("Invalid IP_TOS value", assertThrows(IllegalArgumentException.class,
+        () -> s.setOption(StandardSocketOptions.IP_TOS, 256)).getMessage());
+    assertThrows(IllegalArgumentException.class, () -> s.setOption(StandardSocketOptions.IP_TOS, -1));
+    assertEquals("Invalid value 'null'", assertThrows(IllegalArgumentException.class,
+        () -> s.setOption(StandardSocketOptions.IP_TOS, null)).getMessage());
+    assertEquals(0, s.getTrafficClass(), "a refused class changes nothing");
   }
 
   @ParameterizedTest
