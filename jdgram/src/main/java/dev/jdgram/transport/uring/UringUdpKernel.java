@@ -10,6 +10,7 @@ import dev.jdgram.handle.SendReq;
 import dev.jdgram.handle.UdpHandle;
 import dev.jdgram.handle.UdpKernel;
 import dev.jdgram.transport.linux.LinuxUdpKernel;
+import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.lang.invoke.MethodHandles;
@@ -72,7 +73,7 @@ final class UringUdpKernel implements UdpKernel {
   private final UdpKernel.Watcher watcher;
   private final RecvInfo recvInfo = new RecvInfo();
   /** The last sender, decoded once: a stream from one peer allocates no address per datagram. */
-  private final byte[] lastName = new byte[28];
+  private final MemorySegment lastName = Arena.ofAuto().allocate(32, 8);
 
   // Mutable state, loop thread only (fd excepted, which the option calls read through the linux kernel).
   /** This kernel's place in the poller's table, and that place's generation (stale CQEs are told apart). */
@@ -447,12 +448,12 @@ final class UringUdpKernel implements UdpKernel {
 
   private InetSocketAddress sender(MemorySegment m, long at, int nameLen) {
     if (lastFrom != null && nameLen == lastNameLen
-        && MemorySegment.mismatch(m, at, at + nameLen, MemorySegment.ofArray(lastName), 0, nameLen) == -1) {
+        && MemorySegment.mismatch(m, at, at + nameLen, lastName, 0, nameLen) == -1) {
       return lastFrom;
     }
     InetSocketAddress from = readName(m, at, nameLen);
     if (from != null) {
-      MemorySegment.copy(m, ValueLayout.JAVA_BYTE, at, lastName, 0, Math.min(nameLen, lastName.length));
+      MemorySegment.copy(m, at, lastName, 0, nameLen);
       lastNameLen = nameLen;
       lastFrom = from;
     }
