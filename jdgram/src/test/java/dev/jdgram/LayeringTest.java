@@ -109,9 +109,6 @@ class LayeringTest {
         // the model has its own vocabulary, which the API converts at its boundary.
         return "a transport (the sim kernel model too) names nothing of the simulated network's API";
       }
-      if (from.equals(transport + ".uring") && to.equals(transport + ".linux")) {
-        return null; // the experimental io_uring transport is the linux one with another receive path
-      }
       if (from.startsWith(transport + ".") && under(to, transport) && !to.equals(from)) {
         return "transports do not know each other; only dev.jdgram.transport chooses among them";
       }
@@ -124,8 +121,7 @@ class LayeringTest {
     Map<String, Map<String, Set<String>>> g = graph();
     Set<String> naming = new TreeSet<>();
     g.forEach((from, tos) -> tos.keySet().forEach(to -> {
-      if ((to.equals(ROOT + ".transport.linux") || to.equals(ROOT + ".transport.nio")) && !from.equals(ROOT + ".transport")
-          && !(from.equals(ROOT + ".transport.uring") && to.equals(ROOT + ".transport.linux"))) {
+      if ((to.equals(ROOT + ".transport.linux") || to.equals(ROOT + ".transport.nio")) && !from.equals(ROOT + ".transport")) {
         naming.add(from);
       }
     }));

@@ -13,9 +13,8 @@ public final class OnTransport {
     return System.getProperty("jdgram.transport", "");
   }
 
-  /** The Linux kernel through FFM: the linux transport, or the experimental io_uring one built on it. */
   public static boolean linux() {
-    return "linux".equals(name()) || "uring".equals(name());
+    return "linux".equals(name());
   }
 
   public static boolean nio() {

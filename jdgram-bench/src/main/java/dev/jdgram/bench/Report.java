@@ -13,7 +13,7 @@ import java.util.concurrent.TimeUnit;
 final class Report {
   static final List<String> COLUMNS = List.of("c", "c-recvfrom", "c-cmsg", "c-gso", "netty-epoll", "netty-nio", "netty-io_uring", "jdk", "node",
       "jdgram-linux-copy", "jdgram-linux-view", "jdgram-linux-lean", "jdgram-linux-lean-ttl", "jdgram-linux-lean-tos", "jdgram-linux-lean-ts", "jdgram-linux-batch", "jdgram-linux-mmsg", "jdgram-nio-copy",
-      "jdgram-nio-view", "jdgram-nio-batch", "jdgram-uring-copy", "jdgram-uring-view", "jdgram-uring-batch");
+      "jdgram-nio-view", "jdgram-nio-batch");
   static final Map<String, String> LABEL = Map.ofEntries(Map.entry("c", "C"), Map.entry("c-recvfrom", "C recvfrom"),
       Map.entry("c-cmsg", "C as jdgram"),
       Map.entry("c-gso", "C GSO"), Map.entry("netty-epoll", "Netty epoll"), Map.entry("netty-nio", "Netty NIO"),
@@ -24,9 +24,7 @@ final class Report {
       Map.entry("jdgram-linux-lean-ts", "… + recvTimestamp"),
       Map.entry("jdgram-linux-batch", "jdgram linux batch(GSO)"),
       Map.entry("jdgram-linux-mmsg", "jdgram linux batch(mmsg)"), Map.entry("jdgram-nio-copy", "jdgram nio"),
-      Map.entry("jdgram-nio-view", "jdgram nio zero-copy"), Map.entry("jdgram-nio-batch", "jdgram nio batch"),
-      Map.entry("jdgram-uring-copy", "jdgram uring"), Map.entry("jdgram-uring-view", "jdgram uring zero-copy"),
-      Map.entry("jdgram-uring-batch", "jdgram uring batch(GSO)"));
+      Map.entry("jdgram-nio-view", "jdgram nio zero-copy"), Map.entry("jdgram-nio-batch", "jdgram nio batch"));
   static final List<String> PEERS = List.of("c", "c-gso", "netty-epoll", "netty-nio", "netty-io_uring", "jdk", "node");
 
   /** A table row: a field of a workload's samples. */

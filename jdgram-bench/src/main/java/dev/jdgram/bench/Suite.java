@@ -35,7 +35,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
  *
  * <pre>
  * java -cp jdgram-bench.jar:lib/* dev.jdgram.bench.Suite [--quick|--full] [--runs N]
- *     [--systems c,jdgram,netty,netty-uring,jdk,node,compat,uring]
+ *     [--systems c,jdgram,netty,netty-uring,jdk,node,compat]
  *     [--workloads rx-64,rx-1400,tx-64,pingpong,echo-pipelined,many-sockets,multicast-fanout,alloc]
  *     [--window MS] [--warmup MS] [--ping N] [--sockets N] [--members N] [--docs DIR | --no-docs]
  * </pre>
@@ -198,10 +198,6 @@ public final class Suite {
     if (has("netty-uring")) {
       l.add(new Sys("netty-io_uring", "netty-uring", javaCmd(null, "netty-io_uring", "rx", port, w, win), null));
     }
-    if (has("uring")) { // jdgram on its experimental io_uring transport
-      l.add(new Sys("jdgram-uring-copy", "uring", javaCmd("uring", "jdgram-copy", "rx", port, w, win), null));
-      l.add(new Sys("jdgram-uring-view", "uring", javaCmd("uring", "jdgram-view", "rx", port, w, win), null));
-    }
     if (has("jdk")) {
       l.add(new Sys("jdk", "jdk", javaCmd(null, "jdk", "rx", port, w, win), null));
     }
@@ -250,10 +246,6 @@ public final class Suite {
     if (has("netty-uring")) {
       l.add(new Sys("netty-io_uring", "netty-uring", null, javaCmd(null, "netty-io_uring", "tx", port, size, w, win, tail)));
     }
-    if (has("uring")) {
-      l.add(new Sys("jdgram-uring-copy", "uring", null, javaCmd("uring", "jdgram-send", "tx", port, size, w, win, tail)));
-      l.add(new Sys("jdgram-uring-batch", "uring", null, javaCmd("uring", "jdgram-batch", "tx", port, size, w, win, tail)));
-    }
     if (has("jdk")) {
       l.add(new Sys("jdk", "jdk", null, javaCmd(null, "jdk", "tx", port, size, w, win, tail)));
     }
@@ -287,12 +279,6 @@ public final class Suite {
     if (has("netty-uring")) {
       String n = "netty-io_uring";
       l.add(new Sys(n, "netty-uring", javaCmd(null, n, "echo", port, d), javaCmd(null, n, "ping", port, size, pw, pc)));
-    }
-    if (has("uring")) {
-      for (String v : List.of("copy", "view")) {
-        l.add(new Sys("jdgram-uring-" + v, "uring", javaCmd("uring", "jdgram-" + v, "echo", port, d),
-            javaCmd("uring", "jdgram-" + v, "ping", port, size, pw, pc)));
-      }
     }
     if (has("jdk")) {
       l.add(new Sys("jdk", "jdk", javaCmd(null, "jdk", "echo", port, d), javaCmd(null, "jdk", "ping", port, size, pw, pc)));

@@ -5,7 +5,6 @@ import dev.jdgram.handle.TransportProvider;
 import dev.jdgram.transport.linux.LinuxTransport;
 import dev.jdgram.transport.nio.NioTransport;
 import dev.jdgram.transport.sim.RealTimeSimTransport;
-import dev.jdgram.transport.uring.UringTransport;
 import java.util.Locale;
 
 /**
@@ -30,14 +29,8 @@ public final class Transports implements TransportProvider {
         yield LinuxTransport.INSTANCE;
       }
       case "sim" -> RealTimeSimTransport.INSTANCE;
-      case "uring" -> {
-        if (!LinuxTransport.supported()) {
-          throw new IllegalArgumentException("jdgram.transport=uring needs Linux on x86_64 or aarch64");
-        }
-        yield UringTransport.INSTANCE; // experimental: io_uring (Linux 6.1 or later)
-      }
       default -> throw new IllegalArgumentException(
-          "jdgram.transport=" + n + " is not a transport of this build (known: linux, nio, sim, uring)");
+          "jdgram.transport=" + n + " is not a transport of this build (known: linux, nio, sim)");
     };
   }
 }
