@@ -24,6 +24,9 @@ import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.DatagramPacket;
 import io.netty.channel.socket.SocketProtocolFamily;
 import io.netty.channel.socket.nio.NioDatagramChannel;
+import io.netty.channel.uring.IoUringChannelOption;
+import io.netty.channel.uring.IoUringDatagramChannel;
+import io.netty.channel.uring.IoUringIoHandler;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.net.InetAddress;
@@ -53,7 +56,7 @@ import java.util.concurrent.TimeUnit;
  * systems: jdgram-copy (onMessage byte[]), jdgram-view (onDatagram, zero-copy), jdgram-lean (rx: onDatagram
  *          with packetInfo(false)),
  *          jdgram-send (tx: send(byte[]) one by one), jdgram-batch (tx: DatagramBatch, one size: GSO),
- *          jdgram-mmsg (tx: DatagramBatch of 64/65-byte datagrams: sendmmsg), netty-epoll, netty-nio, jdk
+ *          jdgram-mmsg (tx: DatagramBatch of 64/65-byte datagrams: sendmmsg), netty-epoll, netty-nio, netty-io_uring, jdk
  *          (the transport of jdgram-* is -Djdgram.transport)
  * roles:   rx PORT WARMUP_MS WINDOW_MS
  *          tx PORT SIZE WARMUP_MS WINDOW_MS TAIL_MS
@@ -184,8 +187,11 @@ public final class Peer {
   // ------------------------------------------------------------------ netty
 
   static EventLoopGroup nettyGroup(String system) {
-    return new MultiThreadIoEventLoopGroup(1,
-        system.equals("netty-epoll") ? EpollIoHandler.newFactory() : NioIoHandler.newFactory());
+    return new MultiThreadIoEventLoopGroup(1, switch (system) {
+      case "netty-epoll" -> EpollIoHandler.newFactory();
+      case "netty-io_uring" -> IoUringIoHandler.newFactory();
+      default -> NioIoHandler.newFactory();
+    });
   }
 
   static Bootstrap nettyBootstrap(String system, EventLoopGroup group, ChannelInboundHandlerAdapter handler) {
@@ -206,6 +212,16 @@ public final class Peer {
       }
       b
           .option(EpollChannelOption.MAX_DATAGRAM_PAYLOAD_SIZE, 2048)
+          .option(ChannelOption.RCVBUF_ALLOCATOR, new FixedRecvByteBufAllocator(64 * 2048));
+    } else if (system.equals("netty-io_uring")) {
+      // as for epoll: one 64 × 2048-byte buffer per read, cut into a RECVMSG per 2048-byte slot
+      if (inet4) {
+        b.channelFactory(() -> new IoUringDatagramChannel(SocketProtocolFamily.INET));
+      } else {
+        b.channel(IoUringDatagramChannel.class);
+      }
+      b
+          .option(IoUringChannelOption.MAX_DATAGRAM_PAYLOAD_SIZE, 2048)
           .option(ChannelOption.RCVBUF_ALLOCATOR, new FixedRecvByteBufAllocator(64 * 2048));
     } else {
       if (inet4) {
@@ -263,7 +279,7 @@ public final class Peer {
         }
         bindSync(s, port);
       }
-      case "netty-epoll", "netty-nio" -> {
+      case "netty-epoll", "netty-nio", "netty-io_uring" -> {
         EventLoopGroup g = nettyGroup(system);
         nettyBootstrap(system, g, new ChannelInboundHandlerAdapter() {
           @Override
@@ -356,7 +372,7 @@ public final class Peer {
           s.send(b, self[0]);
         }
       }
-      case "netty-epoll", "netty-nio" -> {
+      case "netty-epoll", "netty-nio", "netty-io_uring" -> {
         EventLoopGroup g = nettyGroup(system);
         Channel ch = nettyBootstrap(system, g, new ChannelInboundHandlerAdapter()).bind(LO, 0).sync().channel();
         ch.connect(dst).sync();
@@ -430,7 +446,7 @@ public final class Peer {
         s.onDatagram(d -> s.send(d.data(), d.port(), d.address(), none));
         bindSync(s, port);
       }
-      case "netty-epoll", "netty-nio" -> {
+      case "netty-epoll", "netty-nio", "netty-io_uring" -> {
         EventLoopGroup g = nettyGroup(system);
         nettyBootstrap(system, g, new ChannelInboundHandlerAdapter() {
           @Override
@@ -513,7 +529,7 @@ public final class Peer {
           s.send(msg, port, LO);
         });
       }
-      case "netty-epoll", "netty-nio" -> {
+      case "netty-epoll", "netty-nio", "netty-io_uring" -> {
         EventLoopGroup g = nettyGroup(system);
         ByteBuf payload = Unpooled.directBuffer(size).writeZero(size);
         Channel ch = nettyBootstrap(system, g, new ChannelInboundHandlerAdapter() {
@@ -638,7 +654,7 @@ public final class Peer {
           loop = s.loop();
         }
       }
-      case "netty-epoll", "netty-nio" -> {
+      case "netty-epoll", "netty-nio", "netty-io_uring" -> {
         EventLoopGroup eg = nettyGroup(system); // one thread for all members
         ChannelInboundHandlerAdapter h = new ChannelInboundHandlerAdapter() {
           @Override

@@ -11,7 +11,7 @@ import java.util.concurrent.TimeUnit;
 
 /** The suite's table, ratios, goals, machine facts: as console text, Markdown and SVG. */
 final class Report {
-  static final List<String> COLUMNS = List.of("c", "c-recvfrom", "c-cmsg", "c-lean", "c-lean-ttl", "c-lean-tos", "c-lean-ts", "c-gso", "netty-epoll", "netty-nio", "jdk", "node",
+  static final List<String> COLUMNS = List.of("c", "c-recvfrom", "c-cmsg", "c-lean", "c-lean-ttl", "c-lean-tos", "c-lean-ts", "c-gso", "netty-epoll", "netty-nio", "netty-io_uring", "jdk", "node",
       "jdgram-linux-copy", "jdgram-linux-view", "jdgram-linux-lean", "jdgram-linux-lean-ttl", "jdgram-linux-lean-tos", "jdgram-linux-lean-ts", "jdgram-linux-batch", "jdgram-linux-mmsg", "jdgram-nio-copy",
       "jdgram-nio-view", "jdgram-nio-batch");
   static final Map<String, String> LABEL = Map.ofEntries(Map.entry("c", "C"), Map.entry("c-recvfrom", "C recvfrom"),
@@ -19,6 +19,7 @@ final class Report {
       Map.entry("c-lean-ttl", "C … + IP_RECVTTL"), Map.entry("c-lean-tos", "C … + IP_RECVTOS"),
       Map.entry("c-lean-ts", "C … + SO_TIMESTAMPNS"),
       Map.entry("c-gso", "C GSO"), Map.entry("netty-epoll", "Netty epoll"), Map.entry("netty-nio", "Netty NIO"),
+      Map.entry("netty-io_uring", "Netty io_uring"),
       Map.entry("jdk", "JDK"), Map.entry("node", "Node"), Map.entry("jdgram-linux-copy", "jdgram linux"),
       Map.entry("jdgram-linux-view", "jdgram linux zero-copy"), Map.entry("jdgram-linux-lean", "jdgram linux zero-copy, no pktinfo"),
       Map.entry("jdgram-linux-lean-ttl", "… + recvTtl"), Map.entry("jdgram-linux-lean-tos", "… + recvTos"),
@@ -26,7 +27,7 @@ final class Report {
       Map.entry("jdgram-linux-batch", "jdgram linux batch(GSO)"),
       Map.entry("jdgram-linux-mmsg", "jdgram linux batch(mmsg)"), Map.entry("jdgram-nio-copy", "jdgram nio"),
       Map.entry("jdgram-nio-view", "jdgram nio zero-copy"), Map.entry("jdgram-nio-batch", "jdgram nio batch"));
-  static final List<String> PEERS = List.of("c", "c-gso", "netty-epoll", "netty-nio", "jdk", "node");
+  static final List<String> PEERS = List.of("c", "c-gso", "netty-epoll", "netty-nio", "netty-io_uring", "jdk", "node");
 
   /** A table row: a field of a workload's samples. */
   record Row(String label, String workload, String field, String unit, boolean higherBetter, boolean ratio) {}

@@ -35,7 +35,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
  *
  * <pre>
  * java -cp jdgram-bench.jar:lib/* dev.jdgram.bench.Suite [--quick|--full] [--runs N]
- *     [--systems c,jdgram,netty,jdk,node,compat]
+ *     [--systems c,jdgram,netty,netty-uring,jdk,node,compat]
  *     [--workloads rx-64,rx-1400,tx-64,pingpong,echo-pipelined,many-sockets,multicast-fanout,alloc]
  *     [--window MS] [--warmup MS] [--ping N] [--sockets N] [--members N] [--docs DIR | --no-docs]
  * </pre>
@@ -49,7 +49,7 @@ public final class Suite {
   int pingCount = 20000;
   int sockets = 10000;
   String mode = "full";
-  Set<String> families = new LinkedHashSet<>(List.of("c", "jdgram", "netty", "jdk", "node", "compat"));
+  Set<String> families = new LinkedHashSet<>(List.of("c", "jdgram", "netty", "netty-uring", "jdk", "node", "compat"));
   List<String> workloads = new ArrayList<>(List.of("rx-64", "rx-1400", "tx-64", "pingpong", "echo-pipelined", "many-sockets",
       "multicast-fanout", "alloc"));
   /** Members of the group in multicast-fanout (docs/benchmark-method.md: 8). */
@@ -201,6 +201,9 @@ public final class Suite {
       l.add(new Sys("netty-epoll", "netty", javaCmd(null, "netty-epoll", "rx", port, w, win), null));
       l.add(new Sys("netty-nio", "netty", javaCmd(null, "netty-nio", "rx", port, w, win), null));
     }
+    if (has("netty-uring")) {
+      l.add(new Sys("netty-io_uring", "netty-uring", javaCmd(null, "netty-io_uring", "rx", port, w, win), null));
+    }
     if (has("jdk")) {
       l.add(new Sys("jdk", "jdk", javaCmd(null, "jdk", "rx", port, w, win), null));
     }
@@ -246,6 +249,9 @@ public final class Suite {
       l.add(new Sys("netty-epoll", "netty", null, javaCmd(null, "netty-epoll", "tx", port, size, w, win, tail)));
       l.add(new Sys("netty-nio", "netty", null, javaCmd(null, "netty-nio", "tx", port, size, w, win, tail)));
     }
+    if (has("netty-uring")) {
+      l.add(new Sys("netty-io_uring", "netty-uring", null, javaCmd(null, "netty-io_uring", "tx", port, size, w, win, tail)));
+    }
     if (has("jdk")) {
       l.add(new Sys("jdk", "jdk", null, javaCmd(null, "jdk", "tx", port, size, w, win, tail)));
     }
@@ -275,6 +281,10 @@ public final class Suite {
       for (String n : List.of("netty-epoll", "netty-nio")) {
         l.add(new Sys(n, "netty", javaCmd(null, n, "echo", port, d), javaCmd(null, n, "ping", port, size, pw, pc)));
       }
+    }
+    if (has("netty-uring")) {
+      String n = "netty-io_uring";
+      l.add(new Sys(n, "netty-uring", javaCmd(null, n, "echo", port, d), javaCmd(null, n, "ping", port, size, pw, pc)));
     }
     if (has("jdk")) {
       l.add(new Sys("jdk", "jdk", javaCmd(null, "jdk", "echo", port, d), javaCmd(null, "jdk", "ping", port, size, pw, pc)));
@@ -312,6 +322,9 @@ public final class Suite {
     if (has("netty")) {
       l.add(new Sys("netty-epoll", "netty", javaCmd(null, "netty-epoll", "mc-rx", group, port, n, w, win), null));
       l.add(new Sys("netty-nio", "netty", javaCmd(null, "netty-nio", "mc-rx", group, port, n, w, win), null));
+    }
+    if (has("netty-uring")) {
+      l.add(new Sys("netty-io_uring", "netty-uring", javaCmd(null, "netty-io_uring", "mc-rx", group, port, n, w, win), null));
     }
     if (has("jdk")) {
       l.add(new Sys("jdk", "jdk", javaCmd(null, "jdk", "mc-rx", group, port, n, w, win), null));
