@@ -560,7 +560,9 @@ public final class EventLoop {
     } catch (Throwable e) {
       context.uncaught(e);
     }
-    LoopEvents.callbackEnd(slow, phase, r.getClass(), threadName());
+    if (slow != null) { // the arguments cost a thread-name look-up per callback: only when recorded
+      LoopEvents.callbackEnd(slow, phase, r.getClass(), threadName());
+    }
   }
 
   private String threadName() {
