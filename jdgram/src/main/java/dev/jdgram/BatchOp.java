@@ -29,7 +29,7 @@ final class BatchOp implements QueuedOp, BatchCounter.Done, Runnable {
   private DgramException outcome; // for deliver() on a later tick
   private int sent;
   private final Runnable deliver = this::deliver;
-  /** Counted in the socket's sendsOnTheirWay until the batch reaches the handle or ends. */
+  /** Counted in the socket's SendsUnderway until the batch reaches the handle or ends. */
   private boolean onItsWay;
 
   BatchOp(DatagramBatch batch) {
@@ -49,15 +49,11 @@ final class BatchOp implements QueuedOp, BatchCounter.Done, Runnable {
 
   /** The batch was accepted: until it reaches the handle, later sends wait behind it. */
   void setOff() {
-    onItsWay = true;
-    socket.sendsOnTheirWay.incrementAndGet();
+    onItsWay = socket.sendsUnderway.setOff();
   }
 
   private void arrived() {
-    if (onItsWay) {
-      onItsWay = false;
-      socket.sendsOnTheirWay.decrementAndGet();
-    }
+    onItsWay = socket.sendsUnderway.arrived(onItsWay);
   }
 
   /** As a queued op (flushed on the loop), or as a task handed to the loop by {@link #go}. */

@@ -17,7 +17,6 @@ import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 
 /**
@@ -53,12 +52,8 @@ public final class DgramSocket implements AutoCloseable {
   private final BatchDestination sendDestination = new BatchDestination();
   /** The loop thread's sends that nothing waits ahead of, straight to the handle. */
   private final DirectSend direct;
-  /**
-   * Sends taking the general path ({@link SendOp}, {@link BatchOp}) that have not reached the
-   * handle yet (waiting for bind, connect, a look-up, a tick): while any is, {@link DirectSend}
-   * stands aside, so that no send overtakes an earlier one. Any thread adds, the loop subtracts.
-   */
-  final AtomicInteger sendsOnTheirWay = new AtomicInteger();
+  /** The general-path sends not at the handle yet, which {@link DirectSend} waits behind. */
+  final SendsUnderway sendsUnderway = new SendsUnderway();
 
   private final Listeners<MessageListener> messageListeners = new Listeners<>();
   private final Listeners<DatagramListener> datagramListeners = new Listeners<>();
@@ -1968,7 +1963,7 @@ public final class DgramSocket implements AutoCloseable {
    * checks and raises the errors.
    */
   UdpHandle directHandle(boolean toPeer) {
-    if (sendsOnTheirWay.get() != 0 || !ctx.inLoop()) {
+    if (!sendsUnderway.none() || !ctx.inLoop()) {
       return null;
     }
     synchronized (lock) {

@@ -13,7 +13,7 @@ import java.nio.ByteBuffer;
  * no {@link SendOp}, no request object, no task and no lambda is made for them, so a loop that
  * keeps sending with one callback (or none) allocates nothing per datagram. Every other send
  * takes the general path ({@link SendOp}); while one of those is on its way
- * ({@link DgramSocket#sendsOnTheirWay}), this path stands aside so that sends reach the kernel,
+ * ({@link SendsUnderway}), this path stands aside so that sends reach the kernel,
  * and complete, in the order they were made.
  *
  * <p>One per socket. It is also the completion of its sends: the callback rides on the request.

@@ -27,7 +27,7 @@ final class SendOp implements QueuedOp, SendReq.Completion {
   /** The datagram's own TOS, TTL, source, or null (set before the op starts). */
   SendInfo info;
   String shownAddress;
-  /** Counted in the socket's sendsOnTheirWay until the send reaches the handle or ends. */
+  /** Counted in the socket's SendsUnderway until the send reaches the handle or ends. */
   private boolean onItsWay;
 
   SendOp(DgramSocket socket, ByteBuffer data, int port, String address, SendCallback callback) {
@@ -42,15 +42,11 @@ final class SendOp implements QueuedOp, SendReq.Completion {
 
   /** The send was accepted: until it reaches the handle, later sends wait behind it. */
   void setOff() {
-    onItsWay = true;
-    socket.sendsOnTheirWay.incrementAndGet();
+    onItsWay = socket.sendsUnderway.setOff();
   }
 
   private void arrived() {
-    if (onItsWay) {
-      onItsWay = false;
-      socket.sendsOnTheirWay.decrementAndGet();
-    }
+    onItsWay = socket.sendsUnderway.arrived(onItsWay);
   }
 
   @Override
