@@ -113,7 +113,7 @@ final class BatchOp implements QueuedOp, BatchCounter.Done, Runnable {
       later(null, 0);
       return;
     }
-    if ((long) h.blockedBytes() + batch.nat.bytes() > options.sendQueueHighWaterMark) {
+    if (!socket.belowHighWaterMark(h, batch.nat.bytes())) {
       later(Errors.withHostPort(Errno.ENOBUFS, "send", address, port), 0);
       socket.refusedAtHighWaterMark(h);
       return;

@@ -89,7 +89,7 @@ public final class DgramSocket implements AutoCloseable {
     counters.phaseObserver(observer);
     this.receiver = new Receiver(this, ctx, options.receiveBlockList, addresses,
         messageListeners, datagramListeners, counters);
-    this.direct = new DirectSend(this, counters, options);
+    this.direct = new DirectSend(this, counters);
     try {
       this.state = new SocketState(UdpHandle.open(ctx, ipv6, options.host));
     } catch (IllegalArgumentException e) {
@@ -1989,6 +1989,14 @@ public final class DgramSocket implements AutoCloseable {
       }
       return cs;
     }
+  }
+
+  /**
+   * The send queue's bound: may {@code bytes} more wait for the kernel without passing
+   * {@link SocketOptions#sendQueueHighWaterMark}? Every send path asks it before the handle.
+   */
+  boolean belowHighWaterMark(UdpHandle h, long bytes) {
+    return h.blockedBytes() + bytes <= options.sendQueueHighWaterMark;
   }
 
   /**

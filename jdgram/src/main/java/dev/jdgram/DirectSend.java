@@ -25,14 +25,12 @@ final class DirectSend implements SendReq.Completion {
 
   private final DgramSocket socket;
   private final SocketCounters counters;
-  private final long highWaterMark;
   /** The last ticket, reused while the callback and the destination stay the same. */
   private Ticket ticket;
 
-  DirectSend(DgramSocket socket, SocketCounters counters, SocketOptions options) {
+  DirectSend(DgramSocket socket, SocketCounters counters) {
     this.socket = socket;
     this.counters = counters;
-    this.highWaterMark = options.sendQueueHighWaterMark;
   }
 
   /**
@@ -42,16 +40,14 @@ final class DirectSend implements SendReq.Completion {
    * @return false if the caller must send it the general way (which also raises the errors)
    */
   boolean toPeer(byte[] msg, int off, int len, SendInfo info, SendCallback callback) {
-    UdpHandle h = socket.directHandle(true);
-    return h != null && h.blockedBytes() + (long) len <= highWaterMark
-        && h.sendCopy(msg, off, len, null, info, this, callback);
+    UdpHandle h = handle(true, len);
+    return h != null && h.sendCopy(msg, off, len, null, info, this, callback);
   }
 
   /** As {@link #toPeer(byte[], int, int, SendInfo, SendCallback)}, the remaining bytes of {@code msg}. */
   boolean toPeer(ByteBuffer msg, SendInfo info, SendCallback callback) {
-    UdpHandle h = socket.directHandle(true);
-    return h != null && h.blockedBytes() + (long) msg.remaining() <= highWaterMark
-        && h.sendCopy(msg, null, info, this, callback);
+    UdpHandle h = handle(true, msg.remaining());
+    return h != null && h.sendCopy(msg, null, info, this, callback);
   }
 
   /**
@@ -60,30 +56,27 @@ final class DirectSend implements SendReq.Completion {
    * {@link BatchDestination} holds it, resolved, and no block list must see it).
    */
   boolean to(byte[] msg, int off, int len, int port, String address, SendInfo info, SendCallback callback) {
-    if (address == null) {
-      return false;
-    }
-    InetSocketAddress dest = socket.sendDestination().get(address, port);
-    if (dest == null) {
-      return false;
-    }
-    UdpHandle h = socket.directHandle(false);
-    return h != null && h.blockedBytes() + (long) len <= highWaterMark
-        && h.sendCopy(msg, off, len, dest, info, this, ticket(callback, address, port));
+    InetSocketAddress dest = remembered(address, port);
+    UdpHandle h = dest == null ? null : handle(false, len);
+    return h != null && h.sendCopy(msg, off, len, dest, info, this, ticket(callback, address, port));
   }
 
   /** As {@link #to(byte[], int, int, int, String, SendInfo, SendCallback)}, the remaining bytes of {@code msg}. */
   boolean to(ByteBuffer msg, int port, String address, SendInfo info, SendCallback callback) {
-    if (address == null) {
-      return false;
-    }
-    InetSocketAddress dest = socket.sendDestination().get(address, port);
-    if (dest == null) {
-      return false;
-    }
-    UdpHandle h = socket.directHandle(false);
-    return h != null && h.blockedBytes() + (long) msg.remaining() <= highWaterMark
-        && h.sendCopy(msg, dest, info, this, ticket(callback, address, port));
+    InetSocketAddress dest = remembered(address, port);
+    UdpHandle h = dest == null ? null : handle(false, msg.remaining());
+    return h != null && h.sendCopy(msg, dest, info, this, ticket(callback, address, port));
+  }
+
+  /** @return the resolved destination the socket remembers for this literal, or null */
+  private InetSocketAddress remembered(String address, int port) {
+    return address == null ? null : socket.sendDestination().get(address, port);
+  }
+
+  /** @return the handle, if this path may take {@code len} bytes now (below the high-water mark too), or null */
+  private UdpHandle handle(boolean toPeer, int len) {
+    UdpHandle h = socket.directHandle(toPeer);
+    return h != null && socket.belowHighWaterMark(h, len) ? h : null;
   }
 
   private Ticket ticket(SendCallback callback, String target, int port) {

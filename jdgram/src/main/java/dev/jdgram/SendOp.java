@@ -87,7 +87,7 @@ final class SendOp implements QueuedOp, SendReq.Completion {
    */
   private void submitNow() {
     UdpHandle h = socket.handle();
-    if (h == null || (long) h.blockedBytes() + data.remaining() > options.sendQueueHighWaterMark) {
+    if (h == null || !socket.belowHighWaterMark(h, data.remaining())) {
       ctx.nextTick(() -> submit(null));
       return;
     }
@@ -102,7 +102,7 @@ final class SendOp implements QueuedOp, SendReq.Completion {
       complete(Errors.notRunning(), 0);
       return;
     }
-    if ((long) h.blockedBytes() + data.remaining() > options.sendQueueHighWaterMark) {
+    if (!socket.belowHighWaterMark(h, data.remaining())) {
       // bounded: refuse rather than buffer without limit
       complete(Errors.withHostPort(Errno.ENOBUFS, "send", shownAddress, port), 0);
       socket.refusedAtHighWaterMark(h);

@@ -506,6 +506,11 @@ public final class LinuxUdpKernel implements UdpKernel, EpollPoller.Watcher {
     SendBatch b = poller.sendBatch();
     b.reset();
     b.add(data, dest, ipv6);
+    return sendOne(b, info);
+  }
+
+  /** The send batch's one datagram, with what {@code info} asks: one {@code sendmsg}. */
+  private int sendOne(SendBatch b, SendInfo info) {
     b.setInfo(0, info, socketTos, ipv6);
     long r = Syscalls.sendmsg(poller.cs, fd, b.msgvec, 0);
     return r == Errno.EAGAIN ? AGAIN : (int) r;
@@ -525,9 +530,7 @@ public final class LinuxUdpKernel implements UdpKernel, EpollPoller.Watcher {
     SendBatch b = poller.sendBatch();
     b.reset();
     b.addRaw(req.address, req.size, req.dest, ipv6);
-    b.setInfo(0, req.info, socketTos, ipv6);
-    long r = Syscalls.sendmsg(poller.cs, fd, b.msgvec, 0);
-    return r == Errno.EAGAIN ? AGAIN : (int) r;
+    return sendOne(b, req.info);
   }
 
   /** One {@code sendmmsg} of as many of {@code reqs} as the loop's send batch holds. */
