@@ -33,6 +33,12 @@ public final class DgramSocket implements AutoCloseable {
   // way lives in small helpers of the package: SendOp, BatchOp, ConnectOp and CloseOp (one
   // operation each), Resolver (look-ups), Receiver and InPlaceDatagram (handle to events),
   // AddressText, Payloads and BatchDestination.
+  static {
+    // java.net's DatagramSocket on jdgram (dev.jdgram.compat) reads on its caller's thread
+    // through the handle's PullReader: its door to a socket's handle
+    UdpHandle.Access.install(socket -> ((DgramSocket) socket).handle());
+  }
+
   private final boolean ipv6;
   private final LoopContext ctx;
   private final EventLoop loop;

@@ -320,6 +320,11 @@ public final class SocketOptions {
     return loop;
   }
 
+  /** @return the list of senders whose datagrams are dropped on arrival, or null for none */
+  public BlockList receiveBlockList() {
+    return receiveBlockList;
+  }
+
   private static void checkSize(String name, int size) {
     if (size < 0) {
       throw Errors.outOfRange(name, ">= 0 && <= 4294967295", size);

@@ -6,6 +6,9 @@ import dev.jdgram.Dgram;
 import dev.jdgram.DgramException;
 import dev.jdgram.DgramSocket;
 import dev.jdgram.SocketOptions;
+import dev.jdgram.handle.Errno;
+import dev.jdgram.handle.PullReader;
+import dev.jdgram.handle.UdpHandle;
 import dev.jdgram.loop.EventLoop;
 import java.io.IOException;
 import java.io.InterruptedIOException;
@@ -30,6 +33,7 @@ import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
@@ -46,10 +50,14 @@ import java.util.concurrent.locks.ReentrantLock;
  * peers; bind {@code ::} for both families), and options set before bind reach the kernel at
  * bind.
  *
- * <p>How it works: the loop receives each datagram and copies it into a queue bounded in bytes
- * by the socket's receive buffer size; {@code receive} takes from it. A datagram that finds the
- * queue full is dropped and counted ({@link #droppedCount}), as the kernel drops what finds its
- * buffer full. A send, connect or bind hands the work to the loop and waits for its result.
+ * <p>How it works: where the transport lets another thread read the socket (linux),
+ * {@code receive} reads the kernel on the caller's thread, as the JDK's socket does, a batch of
+ * datagrams per system call ({@link PullReceiver}); when the kernel has nothing, the loop tells
+ * it when there is more. Elsewhere (nio, the simulated network) the loop receives each datagram
+ * and copies it into a queue bounded in bytes by the socket's receive buffer size, and
+ * {@code receive} takes from it; a datagram that finds the queue full is dropped and counted
+ * ({@link #droppedCount}), as the kernel drops what finds its buffer full. A send, connect or
+ * bind hands the work to the loop and waits for its result.
  * Waiting uses {@code java.util.concurrent} locks, so a virtual thread waits without holding its
  * carrier. The jdgram socket is created when this one is bound (explicitly, or implicitly by
  * {@code send}, {@code connect}, {@code receive} or {@code joinGroup}, as the JDK does): before
@@ -79,7 +87,13 @@ public class JdgramDatagramSocket extends DatagramSocket {
   private final SocketOptions baseOptions;
   /** True when the caller's options fix the family; else the bind address chooses it. */
   private final boolean familyFixed;
+  /** How datagrams reach {@link #receive} where the transport reads only on the loop thread. */
   private final ReceiveQueue queue;
+  /**
+   * How they reach it where the transport lets the caller's thread read the kernel (linux):
+   * set once, on the loop thread, when the bind completes; null until then and elsewhere.
+   */
+  private volatile PullReceiver pull;
   /** Shared: a packet may be received into by several sockets in turn. */
   private static final PacketLengths PACKET_LENGTHS = new PacketLengths();
 
@@ -185,7 +199,8 @@ public class JdgramDatagramSocket extends DatagramSocket {
 
   /**
    * @return the datagrams that arrived while the queue between the loop and {@link #receive}
-   *     was full (its bound is the receive buffer size, {@code SO_RCVBUF}), and were dropped
+   *     was full (its bound is the receive buffer size, {@code SO_RCVBUF}), and were dropped; 0
+   *     where {@code receive} reads the kernel itself (linux), which has no such queue
    */
   public long droppedCount() {
     return queue.dropped();
@@ -287,10 +302,23 @@ public class JdgramDatagramSocket extends DatagramSocket {
       if (dgram == s) {
         closed = true;
         queue.close();
+        PullReceiver pr = pull;
+        if (pr != null) {
+          pr.close();
+        }
       }
     });
     try {
-      s.bind(port, text, () -> listening.complete(null));
+      s.bind(port, text, () -> {
+        // still the turn of the loop that bound it: the loop has read nothing of it yet. A receive
+        // block list is applied by the socket's receiver on the loop: with one, the loop reads.
+        UdpHandle h = opts.receiveBlockList() == null ? UdpHandle.Access.of(s) : null;
+        PullReader r = h == null ? null : h.pullReader();
+        if (r != null) {
+          pull = new PullReceiver(r, h, loop);
+        }
+        listening.complete(null);
+      });
     } catch (DgramException e) {
       pendingBind = null;
       s.close();
@@ -395,6 +423,10 @@ public class JdgramDatagramSocket extends DatagramSocket {
         await(connected);
       } catch (DgramException e) {
         throw JdkErrors.io(e, false);
+      }
+      PullReceiver pr = pull;
+      if (pr != null) {
+        pr.flush(); // as the queue's clear() above, for what the kernel holds
       }
       queue.clearError();
       peer = new InetSocketAddress(isa.getAddress(), isa.getPort());
@@ -558,6 +590,11 @@ public class JdgramDatagramSocket extends DatagramSocket {
     if (dgram == null) {
       bindImplicitly(anyLocal(false)); // the JDK binds an unbound socket to receive
     }
+    PullReceiver pr = pull;
+    if (pr != null) {
+      pullReceive(pr, p);
+      return;
+    }
     boolean interrupted = false;
     try {
       while (true) {
@@ -595,6 +632,96 @@ public class JdgramDatagramSocket extends DatagramSocket {
     } finally {
       if (interrupted) {
         Thread.currentThread().interrupt();
+      }
+    }
+  }
+
+  /**
+   * {@link #receive} where this thread reads the kernel itself: into the packet's own buffer,
+   * truncated to it as the JDK truncates; waiting, when the kernel has nothing, for the loop to
+   * say it is readable. The interrupt, timeout and close rules are those of the queue's path.
+   */
+  private void pullReceive(PullReceiver pr, DatagramPacket p) throws IOException {
+    int timeout = soTimeout;
+    long deadline = timeout == 0 ? 0 : System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeout);
+    boolean interrupted = false;
+    try {
+      while (true) {
+        try {
+          pr.lockReader(timeout);
+          try {
+            while (true) {
+              if (pullOne(pr, p)) {
+                return;
+              }
+              pr.awaitReadable(deadline);
+            }
+          } finally {
+            pr.unlockReader();
+          }
+        } catch (InterruptedIOException ie) {
+          if (ie instanceof java.net.SocketTimeoutException) {
+            throw ie;
+          }
+          if (Thread.currentThread().isVirtual()) {
+            close(); // as the queue's path: the JDK closes a socket whose receive on a virtual thread is interrupted
+            throw new SocketException("Closed by interrupt");
+          }
+          interrupted = true; // a platform thread's receive is not interruptible
+          timeout = remainingMillis(deadline);
+        }
+      }
+    } finally {
+      if (interrupted) {
+        Thread.currentThread().interrupt();
+      }
+    }
+  }
+
+  /** @return SO_TIMEOUT's milliseconds left until {@code deadline} (at least 1), or 0 for no deadline */
+  private static int remainingMillis(long deadline) throws java.net.SocketTimeoutException {
+    if (deadline == 0) {
+      return 0;
+    }
+    long left = deadline - System.nanoTime();
+    if (left <= 0) {
+      throw new java.net.SocketTimeoutException("Receive timed out");
+    }
+    return (int) Math.max(1, TimeUnit.NANOSECONDS.toMillis(left));
+  }
+
+  /**
+   * One read into {@code p}, the reader's turn held.
+   *
+   * @return true if {@code p} holds a datagram; false if the kernel has none now
+   */
+  private boolean pullOne(PullReceiver pr, DatagramPacket p) throws IOException {
+    while (true) {
+      synchronized (p) {
+        int capacity = PACKET_LENGTHS.capacity(p);
+        int n = pr.read(p.getData(), p.getOffset(), capacity);
+        if (PullReceiver.again(n)) {
+          return false;
+        }
+        InetSocketAddress connectedTo = peer;
+        if (n < 0) {
+          DgramException e = new DgramException(Errno.name(n), "recvmsg " + Errno.name(n));
+          if (connectedTo == null && "ECONNREFUSED".equals(e.code())) {
+            continue; // an unconnected JDK socket ignores ICMP errors, as the queue's path does
+          }
+          throw JdkErrors.io(e, connectedTo != null);
+        }
+        InetSocketAddress from = pr.sender();
+        if (connectedTo != null && (from.getPort() != connectedTo.getPort()
+            || !from.getAddress().equals(connectedTo.getAddress()))) {
+          continue; // queued before the connect took effect: not for this connection
+        }
+        int got = Math.min(n, capacity);
+        p.setLength(got);
+        PACKET_LENGTHS.received(p, capacity, got);
+        p.setAddress(from.getAddress());
+        p.setPort(from.getPort());
+        return true;
       }
     }
   }
@@ -649,6 +776,10 @@ public class JdgramDatagramSocket extends DatagramSocket {
       stateLock.unlock();
     }
     queue.close();
+    PullReceiver pr = pull;
+    if (pr != null) {
+      pr.close();
+    }
     if (s != null) {
       try {
         s.close();

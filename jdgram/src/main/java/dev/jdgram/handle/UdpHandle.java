@@ -10,6 +10,7 @@ import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.util.Arrays;
 import java.util.Objects;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Function;
 
 /**
@@ -75,6 +76,10 @@ public final class UdpHandle {
   private volatile boolean connected;
   private HandleListener listener;
   private boolean receiving;
+  /** A {@link PullReader} reads the socket: the loop reads nothing and only tells when it is readable. */
+  private boolean pulled;
+  /** Runs once the socket is readable ({@link #whenReadable}); null when nobody waits. */
+  private Runnable onReadable;
   /** What the kernel watches for ({@link UdpKernel#READABLE}, {@link UdpKernel#WRITABLE}). */
   private int interest;
   /** A phase-end flush is scheduled. */
@@ -106,6 +111,28 @@ public final class UdpHandle {
     this.writeQueue = new WriteQueue(ctx);
     this.kernel = kernelFactory.apply(this::onReady);
     this.gathered = new SendReq[Math.max(1, kernel.maxSendMany())];
+  }
+
+  /**
+   * The door through which {@code dev.jdgram.compat} reaches the handle of a socket (for its
+   * {@link #pullReader}), set by the socket layer, which alone knows its sockets. Typed
+   * {@code Object} because the handle names nothing above it, as {@link LoopContext.Access};
+   * this package is not exported.
+   */
+  public static final class Access {
+    private static final AtomicReference<Function<Object, UdpHandle>> ACCESS = new AtomicReference<>();
+
+    private Access() {}
+
+    /** Called once, by the socket class's static initializer. */
+    public static void install(Function<Object, UdpHandle> access) {
+      ACCESS.compareAndSet(null, access);
+    }
+
+    /** @return the handle of {@code socket}, a {@code DgramSocket} (whose class is initialized), or null once closed */
+    public static UdpHandle of(Object socket) {
+      return ACCESS.get().apply(socket);
+    }
   }
 
   /** @return true for a udp6 handle */
@@ -213,6 +240,7 @@ public final class UdpHandle {
     closed = true;
     receiving = false;
     listener = null;
+    onReadable = null;
     interest = 0;
     // What the kernel had no room for learns its fate: ECANCELED, as libuv's
     // uv__udp_finish_close says; the close callback itself is the kernel's to schedule, once
@@ -228,7 +256,8 @@ public final class UdpHandle {
     if (closed || !kernel.hasSocket()) {
       return;
     }
-    int want = (receiving ? UdpKernel.READABLE : 0) | (writeQueue.isEmpty() ? 0 : UdpKernel.WRITABLE);
+    boolean read = pulled ? onReadable != null : receiving;
+    int want = (read ? UdpKernel.READABLE : 0) | (writeQueue.isEmpty() ? 0 : UdpKernel.WRITABLE);
     if (want != interest) {
       kernel.watch(want);
       interest = want;
@@ -250,6 +279,15 @@ public final class UdpHandle {
     if ((events & UdpKernel.WRITABLE) != 0 && !writeQueue.isEmpty()) {
       drainWriteQueue();
     }
+    if (pulled) {
+      if ((events & UdpKernel.READABLE) != 0 && onReadable != null) {
+        Runnable r = onReadable;
+        onReadable = null;
+        updateInterest(); // once: the reader reads until the kernel is dry, then asks again
+        r.run();
+      }
+      return false;
+    }
     return (events & UdpKernel.READABLE) != 0 && receiving && readBatch();
   }
 
@@ -266,6 +304,39 @@ public final class UdpHandle {
   /** Stops delivering datagrams. */
   public void recvStop() {
     receiving = false;
+    updateInterest();
+  }
+
+  /**
+   * Hands the socket's reads to another thread: from now on the loop reads nothing of it (its
+   * listener gets no more datagrams), and that thread reads with the returned reader, asking
+   * {@link #whenReadable} to be told when there is more. For blocking code, which then reads the
+   * kernel on its own thread as the JDK's socket does, rather than take each datagram from the
+   * loop thread. Loop thread.
+   *
+   * @return the reader, or null where the kernel reads only on the loop thread (the loop keeps
+   *     reading then)
+   */
+  public PullReader pullReader() {
+    checkOpen();
+    PullReader r = kernel.pullReader();
+    if (r != null) {
+      pulled = true;
+      updateInterest();
+    }
+    return r;
+  }
+
+  /**
+   * Runs {@code r} once, on the loop thread, when the socket is readable (a datagram, or an
+   * error a read would report), at the next poll if it is readable already; replaces an earlier
+   * one. For the thread of a {@link #pullReader}. Loop thread; nothing happens on a closed handle.
+   */
+  public void whenReadable(Runnable r) {
+    if (closed || !pulled) {
+      return;
+    }
+    onReadable = Objects.requireNonNull(r);
     updateInterest();
   }
 

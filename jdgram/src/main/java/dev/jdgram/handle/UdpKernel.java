@@ -111,6 +111,15 @@ public interface UdpKernel {
   int recv(RecvSink sink, int max);
 
   /**
+   * A reader of this socket for a thread other than the loop's ({@link PullReader}), or null
+   * where this kernel reads only on the loop thread (there, such a thread takes its datagrams
+   * from the loop). Loop thread. Once a reader exists, {@link #recv} is not called again.
+   */
+  default PullReader pullReader() {
+    return null;
+  }
+
+  /**
    * One datagram: the bytes of {@code data} from its position to its limit, to {@code dest}
    * (null: the connected peer; the handle checked that there is one and that the family fits).
    *

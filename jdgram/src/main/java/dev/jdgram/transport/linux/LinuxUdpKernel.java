@@ -18,6 +18,7 @@ import dev.jdgram.handle.ErrorReport;
 import dev.jdgram.handle.ErrorSink;
 import dev.jdgram.handle.LoopContext;
 import dev.jdgram.handle.NativeBatch;
+import dev.jdgram.handle.PullReader;
 import dev.jdgram.handle.RecvInfo;
 import dev.jdgram.handle.SendInfo;
 import dev.jdgram.handle.SendReq;
@@ -35,6 +36,7 @@ import java.net.NetworkInterface;
 import java.net.SocketException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The Linux kernel's UDP socket reached through the FFM API, under the one {@link UdpHandle}:
@@ -63,6 +65,14 @@ public final class LinuxUdpKernel implements UdpKernel, EpollPoller.Watcher {
   // Mutable state. fd: written on the loop thread (bind, close) under the handle's monitor, read
   // by option calls from any thread, hence volatile. The rest: loop thread only.
   private volatile int fd = -1;
+  /**
+   * Threads inside a {@link #pull} (a {@link LinuxPullReader}'s read, off the loop thread):
+   * {@link #close} waits for them to leave before it releases the descriptor, so that no read
+   * ever reaches a descriptor number the process has reused for something else.
+   */
+  private final AtomicInteger pulling = new AtomicInteger();
+  /** Bound with UDP_GRO: its receives must be split, which only the loop's reads do. */
+  private boolean gro;
   private boolean registered;
   private int lastNameLen;
   private InetSocketAddress lastFrom;
@@ -130,6 +140,7 @@ public final class LinuxUdpKernel implements UdpKernel, EpollPoller.Watcher {
       }
       if ((flags & UdpHandle.GRO) != 0) {
         check(setInt(a, cs, s, LinuxConstants.IPPROTO_UDP, LinuxConstants.UDP_GRO, 1));
+        gro = true;
       }
       enableRecvInfo(a, cs, s, flags >>> UdpHandle.RECV_SHIFT);
       MemorySegment addr = a.allocate(Structs.SOCKADDR_IN6_SIZE, 8);
@@ -254,6 +265,7 @@ public final class LinuxUdpKernel implements UdpKernel, EpollPoller.Watcher {
         poller.remove(s);
         registered = false;
       }
+      awaitPullers();
       Syscalls.close(Syscalls.threadCaptureState(), s); // the port is free from here on
     }
     ctx.nextTick(onReleased);
@@ -270,6 +282,11 @@ public final class LinuxUdpKernel implements UdpKernel, EpollPoller.Watcher {
       }
       check(poller.add(fd, this, want));
       registered = true;
+    } else if (want == 0) {
+      // libuv's uv__io_stop: a socket watched for nothing leaves the epoll set, or a pending
+      // error (EPOLLERR, reported whatever the mask) would wake the loop again and again
+      poller.remove(fd);
+      registered = false;
     } else {
       check(poller.modify(fd, want));
     }
@@ -438,6 +455,47 @@ public final class LinuxUdpKernel implements UdpKernel, EpollPoller.Watcher {
       }
     }
     return true;
+  }
+
+  @Override
+  public PullReader pullReader() {
+    return gro ? null : new LinuxPullReader(this);
+  }
+
+  /**
+   * A {@link LinuxPullReader}'s {@code recvmmsg}, on its thread, into its batch: counted in
+   * {@link #pulling} so that {@link #close} does not release the descriptor under it.
+   *
+   * @return datagrams read, {@link #AGAIN}, or a negative errno (EBADF once closed)
+   */
+  int pull(RecvBatch b, MemorySegment cs) {
+    pulling.incrementAndGet();
+    try {
+      int s = fd; // read after the count went up: close either sees this reader or it sees -1
+      if (s < 0) {
+        return Errno.EBADF;
+      }
+      b.prepare(b.size);
+      int n = Syscalls.recvmmsg(cs, s, b.msgvec, b.size, MSG_DONTWAIT);
+      return n == Errno.EAGAIN || n == Errno.EINTR ? AGAIN : n;
+    } finally {
+      pulling.decrementAndGet();
+    }
+  }
+
+  /**
+   * Waits, on the loop thread, for the readers inside a {@link #pull} to leave. Their calls do
+   * not block (MSG_DONTWAIT), so this is a few microseconds at most, unless a reader's thread
+   * lost its core in between: then yield it the core.
+   */
+  private void awaitPullers() {
+    for (int spins = 0; pulling.get() != 0; spins++) {
+      if (spins < 100) {
+        Thread.onSpinWait();
+      } else {
+        Thread.yield();
+      }
+    }
   }
 
   private InetSocketAddress sender(RecvBatch b, int i) {
