@@ -602,15 +602,7 @@ public class JdgramDatagramSocket extends DatagramSocket {
         try {
           e = queue.take(soTimeout);
         } catch (InterruptedIOException ie) {
-          if (ie instanceof java.net.SocketTimeoutException) {
-            throw ie;
-          }
-          if (Thread.currentThread().isVirtual()) {
-            // the JDK closes a socket whose receive on a virtual thread is interrupted
-            close();
-            throw new SocketException("Closed by interrupt");
-          }
-          interrupted = true; // a platform thread's receive is not interruptible
+          interrupted = afterInterrupt(ie);
           continue;
         }
         InetSocketAddress connectedTo = peer;
@@ -660,14 +652,7 @@ public class JdgramDatagramSocket extends DatagramSocket {
             pr.unlockReader();
           }
         } catch (InterruptedIOException ie) {
-          if (ie instanceof java.net.SocketTimeoutException) {
-            throw ie;
-          }
-          if (Thread.currentThread().isVirtual()) {
-            close(); // as the queue's path: the JDK closes a socket whose receive on a virtual thread is interrupted
-            throw new SocketException("Closed by interrupt");
-          }
-          interrupted = true; // a platform thread's receive is not interruptible
+          interrupted = afterInterrupt(ie);
           timeout = remainingMillis(deadline);
         }
       }
@@ -676,6 +661,24 @@ public class JdgramDatagramSocket extends DatagramSocket {
         Thread.currentThread().interrupt();
       }
     }
+  }
+
+  /**
+   * A receive's wait ended by {@code ie}: a timeout is thrown as it is; an interrupt closes the
+   * socket on a virtual thread, as the JDK's does, and is remembered on a platform thread, whose
+   * receive is not interruptible.
+   *
+   * @return true: the caller keeps waiting and sets the thread's interrupt status at the end
+   */
+  private boolean afterInterrupt(InterruptedIOException ie) throws IOException {
+    if (ie instanceof java.net.SocketTimeoutException) {
+      throw ie;
+    }
+    if (Thread.currentThread().isVirtual()) {
+      close();
+      throw new SocketException("Closed by interrupt");
+    }
+    return true;
   }
 
   /** @return SO_TIMEOUT's milliseconds left until {@code deadline} (at least 1), or 0 for no deadline */

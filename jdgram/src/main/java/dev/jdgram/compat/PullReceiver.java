@@ -30,7 +30,6 @@ final class PullReceiver {
   private static final int FLUSH_MAX = 65_536;
 
   private final PullReader reader;
-  private final UdpHandle handle;
   private final EventLoop loop;
   private final ReentrantLock readLock = new ReentrantLock();
 
@@ -46,7 +45,6 @@ final class PullReceiver {
 
   PullReceiver(PullReader reader, UdpHandle handle, EventLoop loop) {
     this.reader = reader;
-    this.handle = handle;
     this.loop = loop;
     Runnable onReadable = this::onReadable;
     this.ask = () -> handle.whenReadable(onReadable);

@@ -14,18 +14,20 @@ import java.net.InetSocketAddress;
  * {@code recvfrom} per datagram.
  *
  * <p>The batch's memory (64 KiB per slot, any datagram fits whole, so a later read into a larger
- * packet gets all of it) is made with the reader and freed with it by the garbage collector, never
- * explicitly: a reader still inside a read when its socket closes touches live memory.
+ * packet gets all of it) is made at the first read, so that a socket that only sends has none,
+ * and freed by the garbage collector with the reader, never explicitly: a reader still inside a
+ * read when its socket closes touches live memory.
  */
 final class LinuxPullReader implements PullReader {
   /** Datagrams per {@code recvmmsg}: 512 KiB of buffers per reader. */
   static final int BATCH = 8;
 
   private final LinuxUdpKernel kernel;
-  private final RecvBatch batch;
+  // Made at the first read, on the reader's thread.
+  private RecvBatch batch;
   /** errno of this reader's calls (the loop's capture segment is the loop thread's). */
-  private final MemorySegment cs;
-  private final MemorySegment lastName;
+  private MemorySegment cs;
+  private MemorySegment lastName;
   private int lastNameLen;
   /** The batch's datagrams not handed out yet: from {@code next} to {@code count}. */
   private int next;
@@ -34,15 +36,17 @@ final class LinuxPullReader implements PullReader {
 
   LinuxPullReader(LinuxUdpKernel kernel) {
     this.kernel = kernel;
-    Arena arena = Arena.ofAuto();
-    this.batch = new RecvBatch(arena, BATCH);
-    this.cs = Syscalls.newCaptureState(arena);
-    this.lastName = arena.allocate(Structs.SOCKADDR_IN6_SIZE, 8);
   }
 
   @Override
   public int read(byte[] dst, int off, int length) {
     if (next == count) {
+      if (batch == null) {
+        Arena arena = Arena.ofAuto();
+        batch = new RecvBatch(arena, BATCH);
+        cs = Syscalls.newCaptureState(arena);
+        lastName = arena.allocate(Structs.SOCKADDR_IN6_SIZE, 8);
+      }
       int n = kernel.pull(batch, cs);
       if (n < 0) {
         return n; // AGAIN, EBADF, or the error the kernel reports first (sk_err)
