@@ -9,6 +9,7 @@ import dev.jdgram.SocketOptions;
 import dev.jdgram.handle.Errno;
 import dev.jdgram.handle.PullReader;
 import dev.jdgram.handle.UdpHandle;
+import dev.jdgram.handle.UdpKernel;
 import dev.jdgram.loop.EventLoop;
 import java.io.IOException;
 import java.io.InterruptedIOException;
@@ -301,11 +302,7 @@ public class JdgramDatagramSocket extends DatagramSocket {
       listening.completeExceptionally(new DgramException("ERR_SOCKET_DGRAM_NOT_RUNNING", "Not running"));
       if (dgram == s) {
         closed = true;
-        queue.close();
-        PullReceiver pr = pull;
-        if (pr != null) {
-          pr.close();
-        }
+        wakeReceivers();
       }
     });
     try {
@@ -703,7 +700,7 @@ public class JdgramDatagramSocket extends DatagramSocket {
       synchronized (p) {
         int capacity = PACKET_LENGTHS.capacity(p);
         int n = pr.read(p.getData(), p.getOffset(), capacity);
-        if (PullReceiver.again(n)) {
+        if (n == UdpKernel.AGAIN) {
           return false;
         }
         InetSocketAddress connectedTo = peer;
@@ -778,17 +775,22 @@ public class JdgramDatagramSocket extends DatagramSocket {
     } finally {
       stateLock.unlock();
     }
-    queue.close();
-    PullReceiver pr = pull;
-    if (pr != null) {
-      pr.close();
-    }
+    wakeReceivers();
     if (s != null) {
       try {
         s.close();
       } catch (DgramException e) {
         // closed already (its loop was closed): nothing left to release
       }
+    }
+  }
+
+  /** Once closed: every waiting receive, on either receive path, reports "Socket closed". */
+  private void wakeReceivers() {
+    queue.close();
+    PullReceiver pr = pull;
+    if (pr != null) {
+      pr.close();
     }
   }
 

@@ -3,7 +3,6 @@ package dev.jdgram.compat;
 import dev.jdgram.handle.Errno;
 import dev.jdgram.handle.PullReader;
 import dev.jdgram.handle.UdpHandle;
-import dev.jdgram.handle.UdpKernel;
 import dev.jdgram.loop.EventLoop;
 import java.io.IOException;
 import java.io.InterruptedIOException;
@@ -176,10 +175,5 @@ final class PullReceiver {
     } finally {
       lock.unlock();
     }
-  }
-
-  /** @return true where {@code n} from {@link #read} means the kernel has nothing now */
-  static boolean again(int n) {
-    return n == UdpKernel.AGAIN;
   }
 }

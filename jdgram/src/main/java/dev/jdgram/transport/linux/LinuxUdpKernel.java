@@ -328,7 +328,7 @@ public final class LinuxUdpKernel implements UdpKernel, EpollPoller.Watcher {
       b.prepare(1);
       int n = Syscalls.recvmmsg(cs, fd, b.msgvec, 1, MSG_DONTWAIT | LinuxConstants.MSG_ERRQUEUE);
       if (n <= 0) {
-        return total > 0 ? total : n == Errno.EAGAIN || n == Errno.EINTR || n == 0 ? AGAIN : n;
+        return total > 0 ? total : n == 0 ? AGAIN : readStatus(n);
       }
       total++;
       if (readError(b)) {
@@ -415,7 +415,7 @@ public final class LinuxUdpKernel implements UdpKernel, EpollPoller.Watcher {
         if (total > 0) {
           return total; // the error (or EAGAIN) is met again by the next read
         }
-        return n == Errno.EAGAIN || n == Errno.EINTR ? AGAIN : n;
+        return readStatus(n);
       }
       for (int i = 0; i < n; i++) {
         if (!deliver(sink, b, i)) {
@@ -477,7 +477,7 @@ public final class LinuxUdpKernel implements UdpKernel, EpollPoller.Watcher {
       }
       b.prepare(b.size);
       int n = Syscalls.recvmmsg(cs, s, b.msgvec, b.size, MSG_DONTWAIT);
-      return n == Errno.EAGAIN || n == Errno.EINTR ? AGAIN : n;
+      return readStatus(n);
     } finally {
       pulling.decrementAndGet();
     }
@@ -496,6 +496,11 @@ public final class LinuxUdpKernel implements UdpKernel, EpollPoller.Watcher {
         Thread.yield();
       }
     }
+  }
+
+  /** A failed {@code recvmmsg}'s status: nothing to read now (EAGAIN, or a signal) is {@link #AGAIN}. */
+  private static int readStatus(int n) {
+    return n == Errno.EAGAIN || n == Errno.EINTR ? AGAIN : n;
   }
 
   private InetSocketAddress sender(RecvBatch b, int i) {
