@@ -10,6 +10,7 @@ import dev.jdgram.handle.RecvInfo;
 import dev.jdgram.handle.SendInfo;
 import dev.jdgram.handle.LoopContext;
 import dev.jdgram.handle.SysError;
+import dev.jdgram.handle.PullReader;
 import dev.jdgram.handle.UdpHandle;
 import dev.jdgram.loop.EventLoop;
 import java.net.InetAddress;
@@ -35,8 +36,9 @@ public final class DgramSocket implements AutoCloseable {
   // AddressText, Payloads and BatchDestination.
   static {
     // java.net's DatagramSocket on jdgram (dev.jdgram.compat) reads on its caller's thread
-    // through the handle's PullReader: its door to a socket's handle
-    UdpHandle.Access.install(socket -> ((DgramSocket) socket).handle());
+    // through the handle's PullReader: its door to a socket's handle and to that reader, which
+    // the socket counts in its stats
+    UdpHandle.Access.install(socket -> ((DgramSocket) socket).handle(), socket -> ((DgramSocket) socket).pullReader());
   }
 
   private final boolean ipv6;
@@ -1953,6 +1955,18 @@ public final class DgramSocket implements AutoCloseable {
 
   BatchDestination batchDestination() {
     return batchDestination;
+  }
+
+  /**
+   * The handle's {@link UdpHandle#pullReader}, counted in {@link #stats()}: from then on the
+   * caller's thread reads the socket, the loop only tells when it is readable.
+   *
+   * @return the reader, or null where the transport has none or once closed
+   */
+  PullReader pullReader() {
+    UdpHandle h = handle();
+    PullReader r = h == null ? null : h.pullReader();
+    return r == null ? null : new PulledCounts(r, counters);
   }
 
   /** @return the handle, or null once closed */

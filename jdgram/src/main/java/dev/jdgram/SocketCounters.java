@@ -99,6 +99,21 @@ final class SocketCounters {
     }
   }
 
+  /**
+   * The thread of a pull reader ({@link PulledCounts}; one at a time, and the loop then reads
+   * none of the socket, so no other thread writes these): a datagram read. The wall clock is read
+   * for the first datagram after the kernel ran empty and for every 64th, not for each: a reader
+   * that keeps finding datagrams waiting is stamped at least every 64 of them.
+   */
+  void pulled(int bytes, boolean afterEmpty) {
+    long n = rx + 1;
+    RX.setOpaque(this, n);
+    RX_BYTES.setOpaque(this, rxBytes + bytes);
+    if (afterEmpty || (n & 63) == 0) {
+      LAST_RX.setOpaque(this, System.currentTimeMillis());
+    }
+  }
+
   private void stampRx() {
     rxStampDue = false;
     LAST_RX.setOpaque(this, System.currentTimeMillis());

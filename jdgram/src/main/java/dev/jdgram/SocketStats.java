@@ -29,7 +29,8 @@ import java.util.TreeMap;
  * @param sendQueueCount datagrams queued, at the moment of the snapshot
  * @param lastReceived wall-clock time of the last datagram received, or null if none; taken once
  *     per loop phase in which datagrams arrived, so exact to that phase (well under a millisecond
- *     on a loop that keeps up)
+ *     on a loop that keeps up); on a socket that a {@code JdgramDatagramSocket} reads on its
+ *     caller's thread (linux), at the first datagram after the kernel ran empty and at every 64th
  * @param lastSent wall-clock time of the last datagram the kernel took, or null if none; taken as
  *     {@code lastReceived} is
  */

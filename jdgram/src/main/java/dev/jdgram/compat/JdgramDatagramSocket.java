@@ -310,7 +310,7 @@ public class JdgramDatagramSocket extends DatagramSocket {
         // still the turn of the loop that bound it: the loop has read nothing of it yet. A receive
         // block list is applied by the socket's receiver on the loop: with one, the loop reads.
         UdpHandle h = opts.receiveBlockList() == null ? UdpHandle.Access.of(s) : null;
-        PullReader r = h == null ? null : h.pullReader();
+        PullReader r = h == null ? null : UdpHandle.Access.reader(s); // counted in s.stats()
         if (r != null) {
           pull = new PullReceiver(r, h, loop);
         }

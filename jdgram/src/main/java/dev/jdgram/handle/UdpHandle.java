@@ -114,24 +114,34 @@ public final class UdpHandle {
   }
 
   /**
-   * The door through which {@code dev.jdgram.compat} reaches the handle of a socket (for its
-   * {@link #pullReader}), set by the socket layer, which alone knows its sockets. Typed
-   * {@code Object} because the handle names nothing above it, as {@link LoopContext.Access};
-   * this package is not exported.
+   * The door through which {@code dev.jdgram.compat} reaches the handle of a socket and its
+   * {@link #pullReader} (as the socket layer gives it: counted in the socket's stats), set by the
+   * socket layer, which alone knows its sockets. Typed {@code Object} because the handle names
+   * nothing above it, as {@link LoopContext.Access}; this package is not exported.
    */
   public static final class Access {
-    private static final AtomicReference<Function<Object, UdpHandle>> ACCESS = new AtomicReference<>();
+    private static final AtomicReference<Function<Object, UdpHandle>> HANDLES = new AtomicReference<>();
+    private static final AtomicReference<Function<Object, PullReader>> READERS = new AtomicReference<>();
 
     private Access() {}
 
     /** Called once, by the socket class's static initializer. */
-    public static void install(Function<Object, UdpHandle> access) {
-      ACCESS.compareAndSet(null, access);
+    public static void install(Function<Object, UdpHandle> handles, Function<Object, PullReader> readers) {
+      HANDLES.compareAndSet(null, handles);
+      READERS.compareAndSet(null, readers);
     }
 
     /** @return the handle of {@code socket}, a {@code DgramSocket} (whose class is initialized), or null once closed */
     public static UdpHandle of(Object socket) {
-      return ACCESS.get().apply(socket);
+      return HANDLES.get().apply(socket);
+    }
+
+    /**
+     * @return the pull reader of {@code socket}'s handle, through the socket layer; null where
+     *     the transport has none or once closed
+     */
+    public static PullReader reader(Object socket) {
+      return READERS.get().apply(socket);
     }
   }
 

@@ -83,6 +83,39 @@ class PullReceiveTest {
   }
 
   @Test
+  void whatReceiveReadsIsCountedInTheSocketsStats() throws Exception {
+    JdgramDatagramSocket r = track(new JdgramDatagramSocket(0, LOOPBACK));
+    r.setReceiveBufferSize(1 << 20);
+    DatagramSocket s = track(new JdgramDatagramSocket(0, LOOPBACK)); // a jdgram sender: on sim too
+    assertEquals(0, r.dgramSocket().stats().datagramsReceived());
+    assertEquals(null, r.dgramSocket().stats().lastReceived());
+    long before = System.currentTimeMillis();
+    int n = 300; // more than 64: the every-64th stamp and the first-after-empty stamp both run
+    long bytes = 0;
+    for (int i = 0; i < n; i++) {
+      byte[] b = datagram(i);
+      bytes += b.length;
+      s.send(new DatagramPacket(b, b.length, r.getLocalSocketAddress()));
+    }
+    DatagramPacket p = new DatagramPacket(new byte[2000], 2000);
+    for (int i = 0; i < n; i++) {
+      r.receive(p);
+    }
+    dev.jdgram.SocketStats st = r.dgramSocket().stats();
+    // the loop's receiver stamps lastReceived at the end of its phase, maybe after the receive
+    // returned; the caller's thread stamps it as it reads (linux)
+    for (long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(10); st.lastReceived() == null && System.nanoTime() < end; ) {
+      Thread.sleep(10);
+      st = r.dgramSocket().stats();
+    }
+    long after = System.currentTimeMillis();
+    assertEquals(n, st.datagramsReceived(), "each datagram receive() took, counted once");
+    assertEquals(bytes, st.bytesReceived());
+    long last = st.lastReceived().toEpochMilli();
+    assertTrue(last >= before && last <= after, "lastReceived " + last + " within [" + before + ", " + after + "]");
+  }
+
+  @Test
   void truncatesToThePacketWhileTheNextDatagramStaysWhole() throws Exception {
     JdgramDatagramSocket r = track(new JdgramDatagramSocket(0, LOOPBACK));
     DatagramSocket s = track(new JdgramDatagramSocket(0, LOOPBACK)); // a jdgram sender: on sim too
