@@ -61,8 +61,14 @@ public final class UdpHandle {
   private final WriteQueue writeQueue;
   /** Pooled requests with native room for small datagrams (sendCopy), made on first use. Loop thread. */
   private SendSlots slots;
-  /** Room for one {@link UdpKernel#trySendMany} call, reused: the queue's head, gathered. */
-  private final SendReq[] gathered;
+  /** The most datagrams one kernel call takes ({@link UdpKernel#maxSendMany}; 1: no batches). */
+  private final int sendMany;
+  /**
+   * Room for one {@link UdpKernel#trySendMany} call, reused: the queue's head, gathered. Made at
+   * the first batch: a socket that never has two sends waiting holds none (272 bytes of its
+   * idle size, with 64).
+   */
+  private SendReq[] gathered;
   private final UdpKernel.RecvSink sink = this::deliver;
   private final ErrorSink errorSink = this::deliverError;
   private final Runnable flush = this::flush;
@@ -110,7 +116,7 @@ public final class UdpHandle {
     this.ipv6 = ipv6;
     this.writeQueue = new WriteQueue(ctx);
     this.kernel = kernelFactory.apply(this::onReady);
-    this.gathered = new SendReq[Math.max(1, kernel.maxSendMany())];
+    this.sendMany = Math.max(1, kernel.maxSendMany());
   }
 
   /**
@@ -463,7 +469,7 @@ public final class UdpHandle {
       writeQueue.completeLater(req, Errno.EBADF);
       return;
     }
-    int many = gathered.length;
+    int many = sendMany;
     boolean hold = many > 1 && (sentThisPhase || ctx.moreTasksQueued());
     if (writeQueue.isEmpty() && !hold) {
       int status = sendNow(req);
@@ -649,7 +655,7 @@ public final class UdpHandle {
 
   /** Drains the write queue, in batches where the kernel takes them, until the kernel is full. */
   private void drainWriteQueue() {
-    int many = gathered.length;
+    int many = sendMany;
     while (!closed) {
       writeQueue.dropCancelledHead(); // the rest of a batch that stopped at a failed datagram
       SendReq head = writeQueue.peek();
@@ -669,7 +675,9 @@ public final class UdpHandle {
         HandleEvents.sendFlushEnd(jfr, ctx.transport().name(), k == 1 ? "sendmsg" : "sendmmsg", k, sent,
             k == 1 ? Math.max(r, 0) : queuedBytes(sent), r);
       }
-      Arrays.fill(gathered, 0, k, null);
+      if (gathered != null) {
+        Arrays.fill(gathered, 0, k, null);
+      }
       if (r == AGAIN) {
         break;
       }
@@ -707,6 +715,9 @@ public final class UdpHandle {
 
   /** @return how many requests from the queue's head go out in one call (their destinations checked) */
   private int gather() {
+    if (gathered == null) {
+      gathered = new SendReq[sendMany];
+    }
     int k = 0;
     var it = writeQueue.iterator();
     while (k < gathered.length && it.hasNext()) {
