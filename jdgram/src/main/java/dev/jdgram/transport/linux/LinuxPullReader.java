@@ -133,10 +133,13 @@ final class LinuxPullReader implements PullReader {
     Batch b = batch;
     batch = null;
     next = count = 0;
-    if (b != null && POOLED.incrementAndGet() <= POOL_MAX) {
+    if (b == null) {
+      return;
+    }
+    if (POOLED.incrementAndGet() <= POOL_MAX) {
       POOL.offer(b);
-    } else if (b != null) {
-      POOLED.decrementAndGet();
+    } else {
+      POOLED.decrementAndGet(); // the pool is full: the collector frees it
     }
   }
 }
